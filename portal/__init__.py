@@ -1,0 +1,44 @@
+"""The equity-plan monitoring and feedback portal."""
+
+import logging
+import pathlib
+
+from flask import Flask
+
+from portal import config, db, errors, extensions, web
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides=None):
+    """Build the Flask application; overrides replace configuration, as tests do."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load(app, overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    extensions.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+    register_blueprints(app)
+
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)
+    return app
+
+
+def register_blueprints(app):
+    from portal.auth.views import bp as auth_bp
+    from portal.feedback.views import bp as feedback_bp
+    from portal.mail.views import bp as mail_bp
+    from portal.plan.views import bp as plan_bp
+
+    for blueprint in (plan_bp, auth_bp, feedback_bp, mail_bp):
+        app.register_blueprint(blueprint)

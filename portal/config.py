@@ -1,0 +1,93 @@
+"""Configuration: defaults here, then instance/config.py, then PORTAL_* variables."""
+
+import os
+
+# Environments in which the portal may run without a configured secret key.
+RELAXED_ENVIRONMENTS = ("development", "testing")
+
+
+class Defaults:
+    """Settings for one district on the embedded SQLite database."""
+
+    # "production", "development" or "testing". Production requires SECRET_KEY and
+    # sends cookies only over HTTPS.
+    ENVIRONMENT = "production"
+    SECRET_KEY = None
+
+    # Empty means an SQLite file in the instance folder; otherwise a playhouse.db_url
+    # address such as postgresql://user@host:5432/name.
+    DATABASE_URL = ""
+    SQLITE_FILENAME = "portal.sqlite3"
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    # Invitation and mail links start with this address, never with the request's Host.
+    BASE_URL = "http://127.0.0.1:5000"
+    INVITATION_DAYS = 30
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # seconds
+
+    WTF_CSRF_TIME_LIMIT = 8 * 60 * 60  # seconds, as long as a session
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    # Locales with a compiled catalog; the first is the fallback.
+    LANGUAGES = ["en", "es"]
+    # Languages a comment may be written in, as ISO 639-1 codes.
+    COMMENT_LANGUAGES = ["en", "es", "vi", "zh", "ar", "ht", "ko", "ru", "fr", "pt"]
+
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    # Flask-Mail suppresses sending in testing mode unless told otherwise; tests send to a
+    # real SMTP server on loopback, so delivery stays on.
+    MAIL_SUPPRESS_SEND = False
+    MAIL_DEFAULT_SENDER = "Equity Plan Portal <equity-plan@district.example.org>"
+    MAIL_TIMEOUT = 30  # seconds per SMTP connection
+    MAIL_BATCH_SIZE = 200  # messages per send-mail run
+    MAIL_MAX_ATTEMPTS = 8
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SIGN_IN = "10 per minute;50 per hour"
+    RATELIMIT_INVITATION = "20 per minute;200 per hour"
+
+    COMMENT_MAX_LENGTH = 5000  # characters
+
+
+def load(app, overrides=None):
+    """Fill app.config from the defaults, the instance file, the environment and overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if overrides:
+        app.config.update(overrides)
+
+    environment = app.config["ENVIRONMENT"]
+    if environment not in ("production", *RELAXED_ENVIRONMENTS):
+        raise RuntimeError(
+            f"PORTAL_ENVIRONMENT is {environment!r}; set it to production, development or testing."
+        )
+    if environment == "testing":
+        app.config["TESTING"] = True
+    if not app.config["SECRET_KEY"]:
+        if environment not in RELAXED_ENVIRONMENTS:
+            raise RuntimeError(
+                "No secret key is configured. Set PORTAL_SECRET_KEY (for example to the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`) or, on a developer's "
+                "machine only, PORTAL_ENVIRONMENT=development."
+            )
+        app.config["SECRET_KEY"] = "development-only-key-" + environment
+
+    secure = environment == "production"
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    os.makedirs(app.instance_path, exist_ok=True)

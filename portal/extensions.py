@@ -1,0 +1,45 @@
+"""Flask extensions shared by every area, created unbound and bound in create_app."""
+
+from flask import request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+babel = Babel()
+csrf = CSRFProtect()
+htmx = Htmx()
+login_manager = LoginManager()
+mail = Mail()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def select_locale():
+    """Pick the page language: an explicit choice, the stakeholder's, then the browser's."""
+    from flask import current_app, g
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    stakeholder = getattr(g, "stakeholder", None)
+    if stakeholder is not None and stakeholder.language in languages:
+        return stakeholder.language
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def init_app(app):
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    mail.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)

@@ -1,0 +1,99 @@
+"""Threads of comments on strategies and benchmarks."""
+
+import peewee as pw
+
+from portal.auth.models import StaffUser
+from portal.db import BaseModel, utcnow
+from portal.plan.models import Benchmark, MonitoringPeriod, Plan, Strategy
+from portal.stakeholders.models import Stakeholder
+
+THREAD_STATES = ("awaiting_reply", "answered", "closed")
+OUTCOMES = ("changed", "already_in_place", "not_planned")
+
+
+class Thread(BaseModel):
+    """A conversation a stakeholder started on a strategy or on one of its benchmarks."""
+
+    plan = pw.ForeignKeyField(Plan, on_delete="CASCADE")
+    strategy = pw.ForeignKeyField(Strategy, backref="threads", on_delete="CASCADE")
+    benchmark = pw.ForeignKeyField(Benchmark, null=True, backref="threads", on_delete="CASCADE")
+    # The period whose window contains the first comment, or the benchmark's period.
+    period = pw.ForeignKeyField(MonitoringPeriod, null=True, on_delete="SET NULL")
+    stakeholder = pw.ForeignKeyField(Stakeholder, backref="threads", on_delete="CASCADE")
+    state = pw.CharField(max_length=20, default="awaiting_reply", index=True)
+    assigned_to = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")
+    outcome = pw.CharField(max_length=20, null=True)
+    outcome_note = pw.TextField(default="")
+    closed_at = pw.DateTimeField(null=True)
+    closed_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
+    created_at = pw.DateTimeField(default=utcnow)
+    last_activity_at = pw.DateTimeField(default=utcnow, index=True)
+
+    @classmethod
+    def awaiting_reply(cls, person_id=None):
+        """Return threads awaiting a staff reply, oldest first; only a person's if person_id is given.
+
+        A person answers threads on strategies they are responsible for and on benchmarks of
+        indicators they monitor.
+        """
+        from portal.plan.models import LeadingIndicator
+
+        query = (
+            cls.select(cls, Strategy, Stakeholder, Benchmark, LeadingIndicator)
+            .join(Strategy)
+            .switch(cls)
+            .join(Stakeholder)
+            .switch(cls)
+            .join(Benchmark, pw.JOIN.LEFT_OUTER)
+            .join(LeadingIndicator, pw.JOIN.LEFT_OUTER)
+            .where(cls.state == "awaiting_reply")
+            .order_by(cls.last_activity_at, cls.id)
+        )
+        if person_id is not None:
+            query = query.where(
+                (Strategy.person_responsible == person_id) | (LeadingIndicator.responsible == person_id)
+            )
+        return query
+
+    def responsible_person_ids(self):
+        """Return the ids of the plan people who answer this thread."""
+        ids = {self.strategy.person_responsible_id}
+        if self.benchmark_id is not None:
+            ids.add(self.benchmark.indicator.responsible_id)
+        ids.discard(None)
+        return ids
+
+
+class Comment(BaseModel):
+    """One message in a thread, from the stakeholder or from staff."""
+
+    thread = pw.ForeignKeyField(Thread, backref="comments", on_delete="CASCADE")
+    stakeholder = pw.ForeignKeyField(Stakeholder, null=True, on_delete="CASCADE")
+    staff = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")
+    body = pw.TextField()
+    # ISO 639-1 code of the language the author wrote in.
+    language = pw.CharField(max_length=10, default="en")
+    # Staff notes that stakeholders never see.
+    internal = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+    edited_at = pw.DateTimeField(null=True)
+    withdrawn_at = pw.DateTimeField(null=True)
+    hidden_at = pw.DateTimeField(null=True)
+    hidden_reason = pw.TextField(default="")
+    hidden_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
+
+    @property
+    def from_staff(self):
+        return self.staff_id is not None
+
+    @classmethod
+    def visible_in(cls, thread, include_internal):
+        """Return the thread's comments in order, without staff notes unless asked."""
+        query = cls.select(cls).where(cls.thread == thread).order_by(cls.created_at, cls.id)
+        if not include_internal:
+            query = query.where(cls.internal == False)  # noqa: E712
+        return query
+
+
+MODELS = [Thread, Comment]
+

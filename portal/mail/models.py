@@ -1,0 +1,42 @@
+"""The outbox: every email is a row here before it is sent."""
+
+import peewee as pw
+
+from portal.auth.models import StaffUser
+from portal.db import BaseModel, utcnow
+
+MESSAGE_STATES = ("queued", "sent", "failed")
+
+
+class OutboxMessage(BaseModel):
+    """An email waiting to be sent, sent, or given up on."""
+
+    recipient = pw.CharField(max_length=254)
+    subject = pw.CharField(max_length=300)
+    body_text = pw.TextField()
+    body_html = pw.TextField(default="")
+    kind = pw.CharField(max_length=50, default="")
+    state = pw.CharField(max_length=20, default="queued")
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(default=utcnow)
+    last_error = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    sent_at = pw.DateTimeField(null=True)
+    # The staff member whose action queued the message, if any.
+    created_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("state", "next_attempt_at"), False),)
+
+    @classmethod
+    def due(cls, now, limit):
+        """Return queued messages whose next attempt is due, oldest first."""
+        return (
+            cls.select()
+            .where((cls.state == "queued") & (cls.next_attempt_at <= now))
+            .order_by(cls.next_attempt_at, cls.id)
+            .limit(limit)
+        )
+
+
+MODELS = [OutboxMessage]

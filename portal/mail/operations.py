@@ -1,0 +1,99 @@
+"""Queueing email in the outbox and delivering it."""
+
+import datetime
+import logging
+import smtplib
+import socket
+
+from flask import current_app
+from flask_mail import Message
+
+from portal.db import transaction, utcnow
+from portal.extensions import mail
+from portal.mail.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# A message that still fails this long after it was queued is marked failed.
+GIVE_UP_AFTER = datetime.timedelta(hours=24)
+FIRST_RETRY_DELAY = datetime.timedelta(minutes=1)
+LONGEST_RETRY_DELAY = datetime.timedelta(hours=1)
+
+
+def queue_message(recipient, subject, body_text, body_html="", kind="", created_by=None):
+    """Add a message to the outbox; call inside the transaction that causes it."""
+    return OutboxMessage.create(
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        kind=kind,
+        created_by=created_by,
+    )
+
+
+def retry_delay(attempts):
+    """Return how long to wait after the given number of failed attempts (doubling, capped)."""
+    return min(FIRST_RETRY_DELAY * (2 ** (attempts - 1)), LONGEST_RETRY_DELAY)
+
+
+def deliver_due(now=None):
+    """Send the queued messages that are due; return (sent, retrying, failed) counts."""
+    now = now or utcnow()
+    batch = list(OutboxMessage.due(now, current_app.config["MAIL_BATCH_SIZE"]))
+    counts = {"sent": 0, "retrying": 0, "failed": 0}
+    if not batch:
+        return counts
+    try:
+        with mail.connect() as connection:
+            for message in batch:
+                counts[deliver_one(connection, message, now)] += 1
+    except (smtplib.SMTPException, OSError, socket.timeout) as error:
+        # The connection itself failed: nothing in the batch was sent past this point.
+        logger.warning("Could not connect to the mail server %s: %s", current_app.config["MAIL_SERVER"], error)
+        for message in batch:
+            if message.state == "queued" and message.sent_at is None:
+                counts[record_failure(message, error, now)] += 1
+    return counts
+
+
+def deliver_one(connection, message, now):
+    """Send one message on an open connection and record the outcome."""
+    email = Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html or None,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+    try:
+        connection.send(email)
+    except smtplib.SMTPServerDisconnected:
+        raise
+    except smtplib.SMTPException as error:
+        return record_failure(message, error, now)
+    with transaction():
+        OutboxMessage.update(state="sent", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error="").where(
+            OutboxMessage.id == message.id
+        ).execute()
+    message.state = "sent"
+    message.sent_at = now
+    logger.info("Sent outbox message %s (%s)", message.id, message.kind)
+    return "sent"
+
+
+def record_failure(message, error, now):
+    """Schedule a retry, or mark the message failed once it has been tried for a day."""
+    attempts = message.attempts + 1
+    give_up = now - message.created_at >= GIVE_UP_AFTER
+    state = "failed" if give_up else "queued"
+    with transaction():
+        OutboxMessage.update(
+            attempts=attempts,
+            state=state,
+            last_error=str(error)[:1000],
+            next_attempt_at=now + retry_delay(attempts),
+        ).where(OutboxMessage.id == message.id).execute()
+    message.state = state
+    logger.warning("Outbox message %s attempt %s failed (%s): %s", message.id, attempts, state, error)
+    return "failed" if give_up else "retrying"

@@ -1,0 +1,82 @@
+"""The plan overview (Step 1) and each strategy's monitoring plan with its progress."""
+
+from peewee import JOIN
+from flask import Blueprint, abort, g, render_template
+from flask_login import current_user
+
+from portal.auth.guards import can_see_strategy, viewer_required
+from portal.feedback.forms import CommentForm
+from portal.feedback.models import Thread
+from portal.plan.models import Person, Plan, Strategy
+from portal.plan.status import plan_today, progress_for
+from portal.web import role_of_viewer
+
+bp = Blueprint("plan", __name__)
+
+
+def visible_strategies(plan):
+    """Return the plan's strategies the viewer may read, in order."""
+    strategies = (
+        Strategy.select(Strategy, Person)
+        .join(Person, JOIN.LEFT_OUTER)
+        .where(Strategy.plan == plan)
+        .order_by(Strategy.position)
+    )
+    return [strategy for strategy in strategies if can_see_strategy(strategy)]
+
+
+@bp.route("/")
+def overview():
+    """Show the Step 1 table, or the welcome page to someone not signed in."""
+    if role_of_viewer() == "anonymous":
+        status = 403 if g.get("invitation_problem") else 200
+        return render_template("plan/welcome.html", invitation_problem=g.get("invitation_problem")), status
+    plan = Plan.current()
+    if plan is None:
+        return render_template("plan/no_plan.html")
+
+    strategies = visible_strategies(plan)
+    progress = progress_for(plan, strategies)
+    return render_template("plan/overview.html", plan=plan, strategies=strategies, progress=progress)
+
+
+@bp.route("/strategies/<key>")
+@viewer_required
+def strategy(key):
+    """Show a strategy's monitoring plan, benchmarks against actual values, and comment forms."""
+    plan = Plan.current()
+    strategy = plan and Strategy.get_or_none((Strategy.plan == plan) & (Strategy.key == key))
+    if strategy is None:
+        abort(404)
+    if not can_see_strategy(strategy):
+        abort(403)
+    return render_strategy_page(strategy)
+
+
+def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, status=200):
+    """Render the strategy page; a form that failed validation is shown with its errors."""
+    plan = strategy.plan
+    progress = progress_for(plan, [strategy])[strategy.id]
+    threads = Thread.select().where(Thread.strategy == strategy).order_by(Thread.created_at.desc())
+    if not current_user.is_authenticated:
+        threads = threads.where(Thread.stakeholder == g.stakeholder)
+
+    def form_for(benchmark):
+        if failed_form is not None and failed_benchmark == benchmark:
+            return failed_form.aim_at(benchmark)
+        language = g.stakeholder.language if g.stakeholder else "en"
+        return CommentForm(formdata=None, language=language).aim_at(benchmark)
+
+    return (
+        render_template(
+            "plan/strategy.html",
+            plan=plan,
+            strategy=strategy,
+            progress=progress,
+            threads=list(threads),
+            form_for=form_for,
+            today=plan_today(plan),
+            can_comment=g.stakeholder is not None,
+        ),
+        status,
+    )

@@ -1,0 +1,147 @@
+"""The whole feedback loop in Chromium: invitation, comment, reply, answer back, email."""
+
+import re
+
+import pytest
+
+from portal.feedback.models import Comment, Thread
+from portal.mail.models import OutboxMessage
+from portal.mail.operations import deliver_due
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, AxeChecker, LiveServer, require_chromium
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def live(app):
+    """The app served over HTTP with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def axe():
+    checker = AxeChecker()
+    yield checker
+    assert checker.violations == [], "\n".join(checker.violations)
+
+
+def sign_in(page, live, user):
+    page.goto(f"{live.url}/sign-in")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_feedback_loop_with_htmx(live, browser, axe, plan, staff, invite, smtp_server):
+    _invitation, token = invite(email="rosa@mail.example.com", name="Rosa Alvarez")
+    family = browser.new_context(viewport=PHONE)
+    parent = family.new_page()
+
+    parent.goto(f"{live.url}/invitation/{token}")
+    axe.check(parent, "invitation")
+    parent.get_by_role("button", name="Continue to the plan").click()
+    parent.wait_for_url(f"{live.url}/")
+    assert token not in parent.url
+    axe.check(parent, "overview")
+
+    parent.get_by_role("link", name=re.compile("Recruit and retain novice|mentor", re.I)).first.click()
+    parent.wait_for_url(re.compile(r"/strategies/novice-mentoring$"))
+    axe.check(parent, "strategy")
+    parent.get_by_text("Comment on the Three-month benchmark benchmark").first.click()
+    parent.get_by_label("Your comment").first.fill("   ")
+    parent.get_by_role("button", name="Send comment").first.click()
+    form_error = parent.get_by_text("Write your comment before sending it.").first
+    form_error.wait_for()
+    axe.check(parent, "strategy with a form error")
+    comment_box = parent.get_by_label("Your comment").first
+    comment_box.fill("Two late hires at our school waited weeks for a mentor.")
+    parent.get_by_role("button", name="Send comment").first.click()
+    parent.get_by_text("Thank you. Your comment was sent").first.wait_for()
+    axe.check(parent, "strategy after commenting")
+    parent.get_by_role("link", name="See your comment and any reply").first.click()
+    parent.get_by_text("Two late hires at our school").wait_for()
+    thread_url = parent.url
+    axe.check(parent, "thread as stakeholder")
+
+    office = browser.new_context()
+    staff_page = office.new_page()
+    staff_page.goto(f"{live.url}/sign-in")
+    axe.check(staff_page, "sign-in")
+    sign_in(staff_page, live, staff["induction"])
+    staff_page.wait_for_url(f"{live.url}/inbox")
+    axe.check(staff_page, "inbox")
+    staff_page.get_by_role("link", name=re.compile("Read and reply")).first.click()
+    axe.check(staff_page, "thread as point person")
+    staff_page.get_by_label("Your reply").fill("We now match late hires with a mentor within 10 school days.")
+    staff_page.get_by_role("button", name="Send reply").click()
+    staff_page.get_by_text("Reply sent.").wait_for()
+    assert staff_page.get_by_text("within 10 school days").count() == 1
+    staff_page.goto(f"{live.url}/outbox")
+    staff_page.get_by_text("To rosa@mail.example.com").wait_for()
+    axe.check(staff_page, "outbox")
+
+    parent.goto(thread_url)
+    parent.get_by_text("within 10 school days").wait_for()
+    parent.get_by_label("Answer back").fill("Thank you. Will you report late hires separately?")
+    parent.get_by_role("button", name="Send").click()
+    parent.get_by_text("Your answer was sent.").wait_for()
+    axe.check(parent, "thread after answering back")
+
+    staff_page.goto(f"{live.url}/inbox")
+    staff_page.get_by_role("link", name=re.compile("Read and reply")).first.wait_for()
+
+    counts = deliver_due()
+    thread = Thread.get()
+    bodies = [c.body for c in Comment.select().where(Comment.thread == thread).order_by(Comment.id)]
+    assert counts == {"sent": 1, "retrying": 0, "failed": 0}
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0].rcpt_tos == ["rosa@mail.example.com"]
+    assert b"within 10 school days" in smtp_server.messages[0].content
+    assert len(bodies) == 3
+    assert thread.state == "awaiting_reply"
+    assert axe.pages_checked >= 10
+
+
+def test_feedback_loop_without_javascript(live, browser, plan, staff, invite):
+    # axe needs JavaScript in the page, so the htmx test above checks these same pages.
+    _invitation, token = invite(email="sam@mail.example.com", group="teacher")
+    teacher = browser.new_context(java_script_enabled=False).new_page()
+
+    teacher.goto(f"{live.url}/invitation/{token}")
+    teacher.get_by_role("button", name="Continue to the plan").click()
+    teacher.goto(f"{live.url}/strategies/novice-mentoring")
+    strategy_form = teacher.locator("#comment-form-strategy")
+    strategy_form.get_by_label("Your comment").fill("  ")
+    strategy_form.get_by_role("button", name="Send comment").click()
+    assert "Write your comment before sending it." in teacher.content()
+    teacher.locator("#comment-form-strategy").get_by_label("Your comment").fill("Mentors need release time.")
+    teacher.locator("#comment-form-strategy").get_by_role("button", name="Send comment").click()
+    teacher.get_by_text("Thank you. Your comment was sent").wait_for()
+    assert re.search(r"/threads/\d+$", teacher.url)
+    thread_url = teacher.url
+
+    office = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(office, live, staff["induction"])
+    office.goto(thread_url)
+    office.get_by_label("Your reply").fill("Release time is in next year's budget request.")
+    office.get_by_role("button", name="Send reply").click()
+    office.get_by_text("Reply sent.").wait_for()
+
+    teacher.goto(thread_url)
+    assert "Release time is in next year" in teacher.content()
+
+    assert OutboxMessage.select().where(OutboxMessage.recipient == "sam@mail.example.com").count() == 1

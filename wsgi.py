@@ -1,0 +1,5 @@
+"""WSGI entry point: `flask --app wsgi ...`, or gunicorn wsgi:app."""
+
+from portal import create_app
+
+app = create_app()
