@@ -22,7 +22,15 @@ from portal.stakeholders.operations import invitation_url, invite_stakeholder, n
 
 logger = logging.getLogger(__name__)
 
-portal_cli = AppGroup("portal", help="Set up and run the equity-plan portal.")
+class PortalGroup(AppGroup):
+    """The command group; each command runs with a database connection open."""
+
+    def invoke(self, ctx):
+        with db.connection():
+            return super().invoke(ctx)
+
+
+portal_cli = PortalGroup("portal", help="Set up and run the equity-plan portal.")
 
 CLI_ACTOR = "cli"
 MIN_PASSWORD_LENGTH = 12

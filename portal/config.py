@@ -36,6 +36,8 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     # Locales with a compiled catalog; the first is the fallback.
     LANGUAGES = ["en", "es"]
+    # Locale used for each language's numbers and dates: US Spanish writes 91.7, not 91,7.
+    REGIONAL_LOCALES = {"en": "en_US", "es": "es_US"}
     # Languages a comment may be written in, as ISO 639-1 codes.
     COMMENT_LANGUAGES = ["en", "es", "vi", "zh", "ar", "ht", "ko", "ru", "fr", "pt"]
 
@@ -51,7 +53,6 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "Equity Plan Portal <equity-plan@district.example.org>"
     MAIL_TIMEOUT = 30  # seconds per SMTP connection
     MAIL_BATCH_SIZE = 200  # messages per send-mail run
-    MAIL_MAX_ATTEMPTS = 8
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"

@@ -1,5 +1,6 @@
 """The database: a peewee proxy bound at start-up, per-request connections, migrations."""
 
+import contextlib
 import datetime
 import importlib.util
 import logging
@@ -7,6 +8,7 @@ import os
 import pathlib
 
 import peewee
+from flask import g
 from playhouse.db_url import connect as connect_url
 
 logger = logging.getLogger(__name__)
@@ -51,11 +53,23 @@ def init_app(app):
 
     @app.before_request
     def connect():
-        database.connect(reuse_if_open=True)
+        g.opened_database = database.connect(reuse_if_open=True)
 
-    @app.teardown_appcontext
+    @app.teardown_request
     def close(exc):
-        if not database.is_closed():
+        # Close only what this request opened: a command or a test may hold the connection.
+        if g.pop("opened_database", False) and not database.is_closed():
+            database.close()
+
+
+@contextlib.contextmanager
+def connection():
+    """Open a connection for the block unless one is open; close only what was opened here."""
+    opened = database.connect(reuse_if_open=True)
+    try:
+        yield
+    finally:
+        if opened and not database.is_closed():
             database.close()
 
 
@@ -99,7 +113,7 @@ def pending_migrations():
 def migrate():
     """Apply every pending migration, each in its own transaction; return their names."""
     applied = []
-    with database.connection_context():
+    with connection():
         for path in pending_migrations():
             spec = importlib.util.spec_from_file_location(f"portal_migration_{path.stem}", path)
             module = importlib.util.module_from_spec(spec)

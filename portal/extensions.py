@@ -1,6 +1,6 @@
 """Flask extensions shared by every area, created unbound and bound in create_app."""
 
-from flask import request, session
+from flask import current_app, g, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -17,18 +17,23 @@ mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-def select_locale():
+def select_language():
     """Pick the page language: an explicit choice, the stakeholder's, then the browser's."""
-    from flask import current_app, g
-
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("language")
-    if chosen in languages:
-        return chosen
-    stakeholder = getattr(g, "stakeholder", None)
-    if stakeholder is not None and stakeholder.language in languages:
-        return stakeholder.language
+    candidates = [session.get("language"), g.get("page_language")]
+    stakeholder = g.get("stakeholder")
+    if stakeholder is not None:
+        candidates.append(stakeholder.language)
+    for language in candidates:
+        if language in languages:
+            return language
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def select_locale():
+    """Return the locale for the page language, with the US region for numbers and dates."""
+    language = select_language()
+    return current_app.config["REGIONAL_LOCALES"].get(language, language)
 
 
 def init_app(app):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.db import utcnow
+from portal.feedback.forms import LANGUAGE_NAMES
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -139,7 +140,8 @@ def init_app(app):
             "stakeholder": g.get("stakeholder"),
             "csrf_headers": json.dumps({"X-CSRFToken": generate_csrf()}),
             "htmx_config": htmx_config(),
-            "current_locale": str(get_locale()),
+            "current_language": get_locale().language,
+            "language_names": LANGUAGE_NAMES,
             "languages": app.config["LANGUAGES"],
             "get_flashed_messages": get_flashed_messages,
         }

@@ -9,6 +9,8 @@ import socket
 import threading
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 
 from portal import create_app, db
 from portal.auth.models import StaffUser
@@ -86,9 +88,25 @@ def app_config(tmp_path, migrated_template):
     return config
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each get their own app context, as in production.
+
+    Flask reuses an app context that the test pushed, so g (and with it the signed-in
+    user) would otherwise carry over from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     if POSTGRES_URL:
         reset_postgres()
     with app.app_context():

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email",
+        filters=[lambda value: value.strip() if value else value],
         validators=[
             DataRequired("Enter your work email address."),
             Email("Enter an email address like name@district.org.", check_deliverability=False),

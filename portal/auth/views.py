@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -93,8 +94,11 @@ def sign_out():
     """End the staff or stakeholder session."""
     if current_user.is_authenticated:
         logger.info("Staff user %s signed out", current_user.id)
+    language = session.get("language")
     logout_user()
     session.clear()
+    if language:
+        session["language"] = language
     flash(_("You have signed out."), "info")
     return redirect(url_for("plan.overview"))
 
@@ -105,6 +109,8 @@ def invitation_or_explanation(token):
     if invitation is None:
         logger.info("Unknown invitation token presented from %s", request.remote_addr)
         abort(404)
+    # The invitation page is the first a stakeholder sees: show it in their language.
+    g.page_language = invitation.stakeholder.language
     state = invitation.state(utcnow())
     if state != "valid":
         logger.info("Invitation %s presented while %s", invitation.id, state)

@@ -58,7 +58,7 @@ def create_account(email, role, person, name):
 def build_demo(app):
     """Build the demo database and return the text to print: where it is, sign-ins and links."""
     path = use_fresh_database(app)
-    with db.database.connection_context():
+    with db.connection():
         plan = import_plan(json.loads(DEMO_PLAN.read_text(encoding="utf-8")), ACTOR)
         point_person = Person.get((Person.plan == plan) & (Person.key == DEMO_POINT_PERSON))
         with transaction():

@@ -5,7 +5,7 @@ import peewee as pw
 from portal.auth.models import StaffUser
 from portal.db import BaseModel, utcnow
 from portal.plan.models import Benchmark, MonitoringPeriod, Plan, Strategy
-from portal.stakeholders.models import Stakeholder
+from portal.stakeholders.models import Stakeholder, StakeholderGroup
 
 THREAD_STATES = ("awaiting_reply", "answered", "closed")
 OUTCOMES = ("changed", "already_in_place", "not_planned")
@@ -39,10 +39,11 @@ class Thread(BaseModel):
         from portal.plan.models import LeadingIndicator
 
         query = (
-            cls.select(cls, Strategy, Stakeholder, Benchmark, LeadingIndicator)
+            cls.select(cls, Strategy, Stakeholder, StakeholderGroup, Benchmark, LeadingIndicator)
             .join(Strategy)
             .switch(cls)
             .join(Stakeholder)
+            .join(StakeholderGroup)
             .switch(cls)
             .join(Benchmark, pw.JOIN.LEFT_OUTER)
             .join(LeadingIndicator, pw.JOIN.LEFT_OUTER)
@@ -89,7 +90,15 @@ class Comment(BaseModel):
     @classmethod
     def visible_in(cls, thread, include_internal):
         """Return the thread's comments in order, without staff notes unless asked."""
-        query = cls.select(cls).where(cls.thread == thread).order_by(cls.created_at, cls.id)
+        query = (
+            cls.select(cls, Stakeholder, StakeholderGroup, StaffUser)
+            .join(Stakeholder, pw.JOIN.LEFT_OUTER)
+            .join(StakeholderGroup, pw.JOIN.LEFT_OUTER)
+            .switch(cls)
+            .join(StaffUser, pw.JOIN.LEFT_OUTER, on=(cls.staff == StaffUser.id))
+            .where(cls.thread == thread)
+            .order_by(cls.created_at, cls.id)
+        )
         if not include_internal:
             query = query.where(cls.internal == False)  # noqa: E712
         return query

@@ -142,13 +142,21 @@ def post_in_thread(thread_id):
     return redirect(url_for("feedback.thread", thread_id=thread.id), code=303)
 
 
+INBOX_PAGE_SIZE = 50
+
+
 @bp.route("/inbox")
 @staff_required()
 def inbox():
-    """List threads awaiting a reply: a point person's own, or all of them for leaders and admins."""
+    """List threads awaiting a reply, oldest first: a point person's own, or all for leaders and admins."""
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
     person_id = current_user.person_id if current_user.role == "point-person" else None
     if current_user.role == "point-person" and person_id is None:
-        threads = []
+        threads, total = [], 0
     else:
-        threads = list(Thread.awaiting_reply(person_id))
-    return render_template("feedback/inbox.html", threads=threads)
+        query = Thread.awaiting_reply(person_id)
+        total = query.count()
+        threads = list(query.paginate(page, INBOX_PAGE_SIZE))
+    pages = max(1, -(-total // INBOX_PAGE_SIZE))
+    return render_template("feedback/inbox.html", threads=threads, total=total, page=page, pages=pages)

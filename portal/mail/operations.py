@@ -34,7 +34,8 @@ def queue_message(recipient, subject, body_text, body_html="", kind="", created_
 
 def retry_delay(attempts):
     """Return how long to wait after the given number of failed attempts (doubling, capped)."""
-    return min(FIRST_RETRY_DELAY * (2 ** (attempts - 1)), LONGEST_RETRY_DELAY)
+    doublings = min(max(attempts - 1, 0), 10)  # 2**10 minutes is past the cap already
+    return min(FIRST_RETRY_DELAY * (2**doublings), LONGEST_RETRY_DELAY)
 
 
 def deliver_due(now=None):
@@ -44,15 +45,17 @@ def deliver_due(now=None):
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     if not batch:
         return counts
+    handled = set()
     try:
         with mail.connect() as connection:
             for message in batch:
                 counts[deliver_one(connection, message, now)] += 1
+                handled.add(message.id)
     except (smtplib.SMTPException, OSError, socket.timeout) as error:
-        # The connection itself failed: nothing in the batch was sent past this point.
-        logger.warning("Could not connect to the mail server %s: %s", current_app.config["MAIL_SERVER"], error)
+        # The connection failed or dropped: every message not yet handled waits for a retry.
+        logger.warning("Mail server %s failed: %s", current_app.config["MAIL_SERVER"], error)
         for message in batch:
-            if message.state == "queued" and message.sent_at is None:
+            if message.id not in handled:
                 counts[record_failure(message, error, now)] += 1
     return counts
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Create .venv and install the portal's Python packages; with --tests, also the test
+# packages and Debian's Chromium for the browser tests. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+
+requirements=requirements.txt
+if [ "${1:-}" = "--tests" ]; then
+  requirements=requirements-dev.txt
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+
+if [ "${1:-}" = "--tests" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: install Debian's chromium package (sudo apt-get install chromium)." >&2
+  fi
+fi
