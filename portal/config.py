@@ -47,8 +47,8 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
-    # Flask-Mail suppresses sending in testing mode unless told otherwise; tests send to a
-    # real SMTP server on loopback, so delivery stays on.
+    # Flask-Mail suppresses sending in testing mode by default. Tests send to a real SMTP
+    # server on loopback, so delivery stays on.
     MAIL_SUPPRESS_SEND = False
     MAIL_DEFAULT_SENDER = "Equity Plan Portal <equity-plan@district.example.org>"
     MAIL_TIMEOUT = 30  # seconds per SMTP connection

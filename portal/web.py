@@ -110,7 +110,8 @@ def htmx_config():
                 {"code": "204", "swap": False},
                 {"code": "[23]..", "swap": True},
                 {"code": "422", "swap": True, "error": False},
-                {"code": "[45]..", "swap": False, "error": True},
+                # Errors replace the alert area, so the form and what was typed stay on the page.
+                {"code": "[45]..", "swap": True, "error": True, "target": "#alerts", "swapOverride": "innerHTML"},
             ],
         }
     )

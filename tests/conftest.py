@@ -54,7 +54,7 @@ def base_config(tmp_path):
 def migrated_template(tmp_path_factory):
     """Migrate once per session: an SQLite file to copy, or the PostgreSQL schema."""
     if POSTGRES_URL:
-        app = create_app({**base_config(tmp_path_factory.mktemp("pg")), "DATABASE_URL": POSTGRES_URL})
+        create_app({**base_config(tmp_path_factory.mktemp("pg")), "DATABASE_URL": POSTGRES_URL})
         with database.connection_context():
             database.execute_sql("DROP SCHEMA public CASCADE")
             database.execute_sql("CREATE SCHEMA public")

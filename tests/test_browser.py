@@ -145,3 +145,21 @@ def test_feedback_loop_without_javascript(live, browser, plan, staff, invite):
     assert "Release time is in next year" in teacher.content()
 
     assert OutboxMessage.select().where(OutboxMessage.recipient == "sam@mail.example.com").count() == 1
+
+
+def test_htmx_error_keeps_typed_text(live, browser, plan, invite):
+    from portal.db import utcnow
+    from portal.stakeholders.models import Invitation
+
+    invitation, token = invite(email="lee@mail.example.com")
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(f"{live.url}/invitation/{token}")
+    page.get_by_role("button", name="Continue to the plan").click()
+    page.goto(f"{live.url}/strategies/novice-mentoring")
+    box = page.locator("#comment-form-strategy").get_by_label("Your comment")
+    box.fill("A long comment I do not want to lose.")
+    Invitation.update(revoked_at=utcnow()).where(Invitation.id == invitation.id).execute()
+
+    page.locator("#comment-form-strategy").get_by_role("button", name="Send comment").click()
+    page.locator("#alerts").get_by_text("You do not have access to this page").wait_for()
+    assert box.input_value() == "A long comment I do not want to lose."

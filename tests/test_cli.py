@@ -11,7 +11,7 @@ from portal.auth.models import StaffUser
 from portal.cli import portal_cli
 from portal.db import SchemaMigration, database, migration_files
 from portal.models import ALL_MODELS
-from portal.plan.models import Person, Plan, Strategy
+from portal.plan.models import Plan, Strategy
 from portal.stakeholders.models import (
     Invitation,
     InvitationStrategy,

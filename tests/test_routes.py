@@ -17,8 +17,8 @@ ROLES = [
     "revoked",  # the author, whose invitation was revoked
     "other",  # another stakeholder with a valid invitation to the whole plan
     "scoped",  # a stakeholder invited to another strategy only
-    "point-person",  # answers the novice-mentoring strategy
-    "other-point-person",  # answers another strategy
+    "point-person",  # replies on the novice-mentoring strategy
+    "other-point-person",  # replies on another strategy
     "leader",
     "admin",
 ]

@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 
 class AuditEvent(BaseModel):
-    """One recorded action. details holds JSON such as old and new values."""
+    """One recorded action. details contains JSON such as old and new values."""
 
     actor = pw.CharField(max_length=100)  # "staff:3", "stakeholder:12" or "cli"
     action = pw.CharField(max_length=100, index=True)

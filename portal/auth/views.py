@@ -109,7 +109,7 @@ def invitation_or_explanation(token):
     if invitation is None:
         logger.info("Unknown invitation token presented from %s", request.remote_addr)
         abort(404)
-    # The invitation page is the first a stakeholder sees: show it in their language.
+    # The invitation page is a stakeholder's first page, so it is shown in their language.
     g.page_language = invitation.stakeholder.language
     state = invitation.state(utcnow())
     if state != "valid":

@@ -59,7 +59,7 @@ class CommentForm(FlaskForm):
     def aim_at(self, benchmark):
         """Point the form at a benchmark (or the strategy, for None) and give it unique ids.
 
-        A strategy page holds one form per benchmark, so each needs its own element ids.
+        A strategy page contains one form per benchmark, so each needs its own element ids.
         """
         self.form_id = f"comment-form-{benchmark.id if benchmark else 'strategy'}"
         for field in (self.benchmark, self.body, self.language):

@@ -33,7 +33,7 @@ class Thread(BaseModel):
     def awaiting_reply(cls, person_id=None):
         """Return threads awaiting a staff reply, oldest first; only a person's if person_id is given.
 
-        A person answers threads on strategies they are responsible for and on benchmarks of
+        A person replies to threads on strategies they are responsible for and on benchmarks of
         indicators they monitor.
         """
         from portal.plan.models import LeadingIndicator
@@ -57,7 +57,7 @@ class Thread(BaseModel):
         return query
 
     def responsible_person_ids(self):
-        """Return the ids of the plan people who answer this thread."""
+        """Return the ids of the plan people who may reply in this thread."""
         ids = {self.strategy.person_responsible_id}
         if self.benchmark_id is not None:
             ids.add(self.benchmark.indicator.responsible_id)

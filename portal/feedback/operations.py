@@ -65,7 +65,7 @@ def answer_back(thread, stakeholder, body, language):
 
 
 def reply(thread, staff_user, body):
-    """Add the point person's reply and queue the email that tells the stakeholder."""
+    """Add the point person's reply and queue the email that notifies the stakeholder."""
     now = utcnow()
     stakeholder = thread.stakeholder
     with transaction():

@@ -4,24 +4,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.guards import can_see_strategy, staff_required, stakeholder_required, viewer_required
+from portal.auth.guards import staff_required, stakeholder_required, viewer_required
 from portal.feedback import operations
 from portal.feedback.forms import CommentForm, ThreadMessageForm
 from portal.feedback.models import Comment, Thread
-from portal.plan.models import Benchmark, LeadingIndicator, Plan, Strategy
+from portal.plan.models import Benchmark, LeadingIndicator
+from portal.plan.views import load_strategy, render_strategy_page
 from portal.web import render_page_or_block
 
 bp = Blueprint("feedback", __name__)
-
-
-def load_strategy(key):
-    plan = Plan.current()
-    strategy = plan and Strategy.get_or_none((Strategy.plan == plan) & (Strategy.key == key))
-    if strategy is None:
-        abort(404)
-    if not can_see_strategy(strategy):
-        abort(403)
-    return strategy
 
 
 def load_thread(thread_id):
@@ -72,7 +63,7 @@ def post_comment(key):
 
 
 def comment_form_response(strategy, benchmark, form, status=200, sent_thread=None):
-    """Answer with the comment form alone for htmx, or the strategy page without JavaScript."""
+    """Return the comment form alone for htmx, or the strategy page without JavaScript."""
     if request.headers.get("HX-Request") == "true":
         form.aim_at(benchmark)
         return render_page_or_block(
@@ -84,8 +75,6 @@ def comment_form_response(strategy, benchmark, form, status=200, sent_thread=Non
             form=form,
             sent_thread=sent_thread,
         )
-    from portal.plan.views import render_strategy_page
-
     return render_strategy_page(strategy, failed_form=form, failed_benchmark=benchmark, status=status)
 
 
@@ -113,7 +102,7 @@ def render_thread(thread, form, status=200):
 
 
 def can_write_in(thread):
-    """Return True for the thread's stakeholder and for a point person who answers it."""
+    """Return True for the thread's stakeholder and for a point person who may reply in it."""
     if current_user.is_authenticated:
         return current_user.role == "point-person" and current_user.person_id in thread.responsible_person_ids()
     return g.stakeholder is not None and thread.stakeholder_id == g.stakeholder.id

@@ -1,6 +1,6 @@
 """Reading and writing a monitoring plan in the lea-equity-monitoring-plan/1 JSON format.
 
-The file holds the district, the plan, its people, the monitoring periods and every
+The file contains the district, the plan, its people, the monitoring periods and every
 strategy with its leading indicators, benchmarks, Step 3 check-ins and Step 4 reflections.
 Validation walks the whole document first and reports every problem with its JSON path,
 so an import either takes the whole file or writes nothing.

@@ -133,7 +133,7 @@ class Benchmark(BaseModel):
     """An interim target for an indicator in a period.
 
     A Step 4 reflection revises a benchmark by adding a row that points back at the
-    reflection; the row it replaces keeps its values and gets superseded_by set.
+    reflection. The row it replaces keeps its values and gets superseded_by set.
     """
 
     indicator = pw.ForeignKeyField(LeadingIndicator, backref="benchmarks", on_delete="CASCADE")

@@ -44,13 +44,18 @@ def overview():
 @viewer_required
 def strategy(key):
     """Show a strategy's monitoring plan, benchmarks against actual values, and comment forms."""
+    return render_strategy_page(load_strategy(key))
+
+
+def load_strategy(key):
+    """Return the current plan's strategy with this key if the viewer may read it, else abort."""
     plan = Plan.current()
     strategy = plan and Strategy.get_or_none((Strategy.plan == plan) & (Strategy.key == key))
     if strategy is None:
         abort(404)
     if not can_see_strategy(strategy):
         abort(403)
-    return render_strategy_page(strategy)
+    return strategy
 
 
 def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, status=200):
