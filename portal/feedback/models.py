@@ -4,11 +4,22 @@ import peewee as pw
 
 from portal.auth.models import StaffUser
 from portal.db import BaseModel, utcnow
-from portal.plan.models import Benchmark, MonitoringPeriod, Plan, Strategy
+from portal.plan.models import Benchmark, MonitoringPeriod, Plan, Reflection, Strategy
 from portal.stakeholders.models import Stakeholder, StakeholderGroup
 
 THREAD_STATES = ("awaiting_reply", "answered", "closed")
 OUTCOMES = ("changed", "already_in_place", "not_planned")
+
+
+class Theme(BaseModel):
+    """A theme from the plan's list that staff tag threads with (for example "mentor time")."""
+
+    plan = pw.ForeignKeyField(Plan, backref="themes", on_delete="CASCADE")
+    label = pw.CharField(max_length=100)
+    position = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("plan", "label"), True),)
 
 
 class Thread(BaseModel):
@@ -21,13 +32,20 @@ class Thread(BaseModel):
     period = pw.ForeignKeyField(MonitoringPeriod, null=True, on_delete="SET NULL")
     stakeholder = pw.ForeignKeyField(Stakeholder, backref="threads", on_delete="CASCADE")
     state = pw.CharField(max_length=20, default="awaiting_reply", index=True)
+    # ISO 639-1 code of the first comment's language, for filtering the inbox.
+    language = pw.CharField(max_length=10, default="")
     assigned_to = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")
     outcome = pw.CharField(max_length=20, null=True)
     outcome_note = pw.TextField(default="")
     closed_at = pw.DateTimeField(null=True)
     closed_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
+    # The Step 4 reflection whose course correction answers this thread, if any.
+    reflection = pw.ForeignKeyField(Reflection, null=True, on_delete="SET NULL")
     created_at = pw.DateTimeField(default=utcnow)
     last_activity_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("state", "last_activity_at"), False),)
 
     @classmethod
     def awaiting_reply(cls, person_id=None):
@@ -82,6 +100,9 @@ class Comment(BaseModel):
     hidden_at = pw.DateTimeField(null=True)
     hidden_reason = pw.TextField(default="")
     hidden_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
+    # The stakeholder's rating of a staff reply: True helpful, False not, None not rated.
+    helpful = pw.BooleanField(null=True)
+    rated_at = pw.DateTimeField(null=True)
 
     @property
     def from_staff(self):
@@ -104,5 +125,15 @@ class Comment(BaseModel):
         return query
 
 
-MODELS = [Thread, Comment]
+class ThreadTheme(BaseModel):
+    """A theme tagged on a thread."""
+
+    thread = pw.ForeignKeyField(Thread, backref="theme_links", on_delete="CASCADE")
+    theme = pw.ForeignKeyField(Theme, backref="thread_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("thread", "theme"), True),)
+
+
+MODELS = [Theme, Thread, Comment, ThreadTheme]
 

@@ -22,6 +22,8 @@ class OutboxMessage(BaseModel):
     last_error = pw.TextField(default="")
     created_at = pw.DateTimeField(default=utcnow)
     sent_at = pw.DateTimeField(null=True)
+    # Extra headers as JSON, such as List-Unsubscribe.
+    headers = pw.TextField(default="{}")
     # The staff member whose action queued the message, if any.
     created_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")
 
@@ -39,4 +41,16 @@ class OutboxMessage(BaseModel):
         )
 
 
-MODELS = [OutboxMessage]
+class DigestLog(BaseModel):
+    """A digest sent to one recipient for one day, so a second run that day sends nothing."""
+
+    kind = pw.CharField(max_length=20)  # "daily" or "weekly"
+    recipient = pw.CharField(max_length=254)
+    day = pw.DateField()
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("kind", "recipient", "day"), True),)
+
+
+MODELS = [OutboxMessage, DigestLog]
