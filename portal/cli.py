@@ -188,3 +188,8 @@ def demo_command(port, no_serve):
     click.echo(build_demo(current_app))
     if not no_serve:
         current_app.run(host="127.0.0.1", port=port, use_reloader=False)
+
+
+# Commands kept beside their areas register themselves on portal_cli when imported.
+from portal.feedback import commands as feedback_commands  # noqa: E402,F401
+from portal.mail import commands as mail_commands  # noqa: E402,F401

@@ -62,6 +62,13 @@ class Defaults:
 
     COMMENT_MAX_LENGTH = 5000  # characters
 
+    # Point persons reply within this many school days (weekdays that are not holidays).
+    RESPONSE_SCHOOL_DAYS = 5
+    # District holidays as YYYY-MM-DD strings, skipped when counting school days.
+    HOLIDAYS = []
+    # Weekday (0 is Monday) on which district leaders get the weekly summary.
+    WEEKLY_SUMMARY_WEEKDAY = 0
+
 
 def load(app, overrides=None):
     """Fill app.config from the defaults, the instance file, the environment and overrides."""
@@ -86,6 +93,13 @@ def load(app, overrides=None):
                 "machine only, PORTAL_ENVIRONMENT=development."
             )
         app.config["SECRET_KEY"] = "development-only-key-" + environment
+
+    from portal.feedback.deadlines import parse_holidays
+
+    parse_holidays(app.config["HOLIDAYS"])  # raises ValueError naming a bad date at start-up
+    days = app.config["RESPONSE_SCHOOL_DAYS"]
+    if not isinstance(days, int) or not 1 <= days <= 40:
+        raise RuntimeError(f"RESPONSE_SCHOOL_DAYS is {days!r}; set a whole number of school days from 1 to 40.")
 
     secure = environment == "production"
     app.config["SESSION_COOKIE_SECURE"] = secure
