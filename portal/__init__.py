@@ -1,6 +1,7 @@
 """The equity-plan monitoring and feedback portal."""
 
 import logging
+import os
 import pathlib
 
 from flask import Flask
@@ -14,7 +15,8 @@ def create_app(overrides=None):
     """Build the Flask application; overrides replace configuration, as tests do."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        # The folder for the SQLite file and instance/config.py; PORTAL_INSTANCE_PATH moves it.
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -36,9 +38,11 @@ def create_app(overrides=None):
 
 def register_blueprints(app):
     from portal.auth.views import bp as auth_bp
+    from portal.feedback import loop_views  # noqa: F401  (adds its routes to the feedback blueprint)
     from portal.feedback.views import bp as feedback_bp
     from portal.mail.views import bp as mail_bp
     from portal.plan.views import bp as plan_bp
+    from portal.stakeholders.views import bp as stakeholders_bp
 
-    for blueprint in (plan_bp, auth_bp, feedback_bp, mail_bp):
+    for blueprint in (plan_bp, auth_bp, feedback_bp, mail_bp, stakeholders_bp):
         app.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from portal import db
 from portal.audit.models import AuditEvent
@@ -187,7 +188,8 @@ def demo_command(port, no_serve):
     current_app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
     click.echo(build_demo(current_app))
     if not no_serve:
-        current_app.run(host="127.0.0.1", port=port, use_reloader=False)
+        # Flask's app.run() does nothing inside a `flask` command, so serve with Werkzeug directly.
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
 
 
 # Commands kept beside their areas register themselves on portal_cli when imported.

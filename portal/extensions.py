@@ -36,10 +36,21 @@ def select_locale():
     return current_app.config["REGIONAL_LOCALES"].get(language, language)
 
 
+def select_timezone():
+    """Return the district's time zone, in which every date and time is shown."""
+    if "time_zone" not in g:
+        from portal.plan.models import Plan
+
+        plan = Plan.current()
+        g.time_zone = plan.time_zone if plan else current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return g.time_zone
+
+
 def init_app(app):
     babel.init_app(
         app,
         locale_selector=select_locale,
+        timezone_selector=select_timezone,
         default_translation_directories=str(app.root_path + "/translations"),
     )
     csrf.init_app(app)

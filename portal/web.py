@@ -2,13 +2,14 @@
 
 import json
 
-from flask import current_app, g, get_flashed_messages, render_template, request, session
-from flask_babel import get_locale
+import babel.dates
+from flask import current_app, g, get_flashed_messages, has_request_context, render_template, request, session
+from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.db import utcnow
-from portal.feedback.forms import LANGUAGE_NAMES
+from portal.feedback.forms import LANGUAGE_NAMES, OUTCOME_LABELS
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -83,6 +84,16 @@ def render_page_or_block(template_name, block_name, status=200, **context):
     return render_template(template_name, **context), status, {"Vary": "HX-Request"}
 
 
+def format_moment(value):
+    """Format a stored UTC time in the district's time zone, to the minute, with the zone's name."""
+    local = to_user_timezone(value)
+    locale = get_locale()
+    date = babel.dates.format_date(local, "medium", locale=locale)
+    time = babel.dates.format_time(local, "short", locale=locale)
+    zone = babel.dates.format_datetime(local, "z", locale=locale)
+    return locale.datetime_formats["medium"].format(time, date) + " " + zone
+
+
 def field_attributes(field, css_class, described_by=(), **extra):
     """Return the HTML attributes for a form field, marking it invalid when it has errors."""
     attributes = {"class_": css_class, **extra}
@@ -94,6 +105,15 @@ def field_attributes(field, css_class, described_by=(), **extra):
     if ids:
         attributes["aria_describedby"] = " ".join(ids)
     return attributes
+
+
+def inbox_counts_for_staff():
+    """Return (waiting, overdue) for signed-in staff, for the navigation; None for others."""
+    if not current_user.is_authenticated or request.endpoint == "static":
+        return None
+    from portal.feedback.views import inbox_counts
+
+    return inbox_counts()
 
 
 def htmx_config():
@@ -119,6 +139,8 @@ def htmx_config():
 
 def init_app(app):
     app.jinja_env.globals["field_attributes"] = field_attributes
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
 
     @app.before_request
     def identify_viewer():
@@ -135,14 +157,25 @@ def init_app(app):
         return response
 
     @app.context_processor
-    def page_globals():
+    def language_globals():
         return {
+            "current_language": get_locale().language,
+            "language_names": LANGUAGE_NAMES,
+            "languages": app.config["LANGUAGES"],
+            "outcome_labels": OUTCOME_LABELS,
+        }
+
+    @app.context_processor
+    def page_globals():
+        # Emails are also rendered by commands, outside any request.
+        if not has_request_context():
+            return {}
+        return {
+            # Called by the navigation only, so emails rendered in a request cost no query.
+            "inbox_counts": inbox_counts_for_staff,
             "viewer_role": role_of_viewer(),
             "stakeholder": g.get("stakeholder"),
             "csrf_headers": json.dumps({"X-CSRFToken": generate_csrf()}),
             "htmx_config": htmx_config(),
-            "current_language": get_locale().language,
-            "language_names": LANGUAGE_NAMES,
-            "languages": app.config["LANGUAGES"],
             "get_flashed_messages": get_flashed_messages,
         }

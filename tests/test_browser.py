@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from portal.feedback.models import Comment, Thread
+from portal.feedback.models import Comment, Theme, Thread
 from portal.mail.models import OutboxMessage
 from portal.mail.operations import deliver_due
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, AxeChecker, LiveServer, require_chromium
@@ -47,6 +47,7 @@ def sign_in(page, live, user):
 
 
 def test_feedback_loop_with_htmx(live, browser, axe, plan, staff, invite, smtp_server):
+    Theme.create(plan=plan, label="Mentor matching for late hires")
     _invitation, token = invite(email="rosa@mail.example.com", name="Rosa Alvarez")
     family = browser.new_context(viewport=PHONE)
     parent = family.new_page()
@@ -61,7 +62,7 @@ def test_feedback_loop_with_htmx(live, browser, axe, plan, staff, invite, smtp_s
     parent.get_by_role("link", name=re.compile("Recruit and retain novice|mentor", re.I)).first.click()
     parent.wait_for_url(re.compile(r"/strategies/novice-mentoring$"))
     axe.check(parent, "strategy")
-    parent.get_by_text("Comment on the Three-month benchmark benchmark").first.click()
+    parent.get_by_text("Comment on this benchmark: Three-month benchmark").first.click()
     parent.get_by_label("Your comment").first.fill("   ")
     parent.get_by_role("button", name="Send comment").first.click()
     form_error = parent.get_by_text("Write your comment before sending it.").first
@@ -102,17 +103,30 @@ def test_feedback_loop_with_htmx(live, browser, axe, plan, staff, invite, smtp_s
     axe.check(parent, "thread after answering back")
 
     staff_page.goto(f"{live.url}/inbox")
-    staff_page.get_by_role("link", name=re.compile("Read and reply")).first.wait_for()
+    staff_page.get_by_role("link", name=re.compile("Read and reply")).first.click()
+    staff_page.locator("label", has_text="Mentor matching for late hires").click()
+    staff_page.get_by_role("button", name="Save themes").click()
+    staff_page.get_by_text("Themes saved.").wait_for()
+    staff_page.locator("label", has_text="Changed: we did something about it").click()
+    staff_page.get_by_label("What was done, or why not").fill("Late hires now get a mentor within 10 school days.")
+    staff_page.get_by_role("button", name="Close the thread").click()
+    staff_page.get_by_text("Thread closed.").wait_for()
+    axe.check(staff_page, "thread closed, as point person")
+
+    parent.goto(f"{live.url}/strategies/novice-mentoring/you-said-we-did?period=3m")
+    parent.get_by_text("Late hires now get a mentor within 10 school days.").wait_for()
+    assert parent.get_by_role("cell", name="1").count() == 1
+    axe.check(parent, "you said, we did")
 
     counts = deliver_due()
     thread = Thread.get()
     bodies = [c.body for c in Comment.select().where(Comment.thread == thread).order_by(Comment.id)]
-    assert counts == {"sent": 1, "retrying": 0, "failed": 0}
-    assert len(smtp_server.messages) == 1
-    assert smtp_server.messages[0].rcpt_tos == ["rosa@mail.example.com"]
+    assert counts == {"sent": 2, "retrying": 0, "failed": 0}
+    assert len(smtp_server.messages) == 2
+    assert [message.rcpt_tos for message in smtp_server.messages] == [["rosa@mail.example.com"]] * 2
     assert b"within 10 school days" in smtp_server.messages[0].content
     assert len(bodies) == 3
-    assert thread.state == "awaiting_reply"
+    assert thread.state == "closed"
     assert axe.pages_checked >= 10
 
 

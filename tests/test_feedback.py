@@ -249,3 +249,11 @@ def test_inbox_pages_through_many_threads(app, client, parent, staff):
     assert second.count("Read and reply") == 3
     assert "Previous page" in second
     assert office.get("/inbox?page=abc").status_code == 200
+
+
+def test_rejected_comment_summarised_at_top(client, parent):
+    target = benchmark("mentor-assigned", "3m")
+    text = comment(client, body=" ", benchmark_id=str(target.id)).get_data(as_text=True)
+    assert text.index("Your comment was not sent") < text.index("<h1>")
+    assert f'href="#comment-form-{target.id}-body"' in text
+    assert "<title>Error:" in text

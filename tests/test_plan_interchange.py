@@ -160,3 +160,13 @@ def test_copy_of_sample_is_untouched_by_import(app):
     untouched = copy.deepcopy(document)
     import_plan(document, "test")
     assert document == untouched
+
+
+def test_export_writes_counts_as_whole_numbers(app):
+    exported = export_plan(import_plan(sample(), "test"))
+    residency = next(s for s in exported["strategies"] if s["key"] == "residency-pipeline")
+    enrolled = next(i for i in residency["leading_indicators"] if i["key"] == "residents-enrolled")
+    text = json.dumps(enrolled)
+    assert '"target": 15,' in text
+    assert '"actual": 14,' in text
+    assert '"target": 15.0' not in text

@@ -5,7 +5,10 @@ import datetime
 import pytest
 
 from portal.db import utcnow
-from portal.feedback.operations import start_thread
+from portal.feedback.models import Comment
+from portal.feedback.operations import reply, start_thread
+from portal.mail.models import OutboxMessage
+from portal.mail.notifications import notification_token
 from portal.plan.models import Strategy
 from portal.stakeholders.models import Invitation
 from tests.conftest import PASSWORD
@@ -78,6 +81,51 @@ TABLE = {
     ("/invitation/<token>", "POST"): ("/invitation/{token}", {}, row(everyone=303)),
     ("/language", "POST"): ("/language", {"language": "es"}, row(everyone=303)),
     ("/static/<path:filename>", "GET"): ("/static/css/portal.css", None, row(everyone=200)),
+    ("/threads/<int:thread_id>/assign", "POST"): (
+        "/threads/{thread}/assign",
+        {"assignee": "{induction}"},
+        row(anonymous=302, stakeholders=302, staff=303, **{"other-point-person": 403}),
+    ),
+    ("/threads/<int:thread_id>/themes", "POST"): (
+        "/threads/{thread}/themes",
+        {},
+        row(anonymous=302, stakeholders=302, staff=303, **{"other-point-person": 403}),
+    ),
+    ("/threads/<int:thread_id>/close", "POST"): (
+        "/threads/{thread}/close",
+        {"outcome": "changed", "note": "Mentors now visit weekly.", "reflection": "0"},
+        row(anonymous=302, stakeholders=302, staff=403, **{"point-person": 303}),
+    ),
+    ("/comments/<int:comment_id>/hide", "POST"): (
+        "/comments/{comment}/hide",
+        {"reason": "It names a teacher."},
+        row(anonymous=302, stakeholders=302, staff=403, leader=303),
+    ),
+    ("/comments/<int:comment_id>/rating", "POST"): (
+        "/comments/{reply}/rating",
+        {"helpful": "yes"},
+        row(anonymous=401, stakeholders=403, stakeholder=303, staff=403),
+    ),
+    ("/strategies/<key>/you-said-we-did", "GET"): (
+        "/strategies/novice-mentoring/you-said-we-did",
+        None,
+        row(everyone=200, anonymous=401, expired=403, revoked=403, scoped=403),
+    ),
+    ("/themes", "GET"): ("/themes", None, row(anonymous=302, stakeholders=302, staff=403, leader=200, admin=200)),
+    ("/themes", "POST"): (
+        "/themes",
+        {"label": "Theme added by {role}"},
+        row(anonymous=302, stakeholders=302, staff=403, leader=303, admin=303),
+    ),
+    ("/outbox/<int:message_id>/resend", "POST"): (
+        "/outbox/{failed}/resend",
+        {},
+        row(anonymous=302, stakeholders=302, staff=403, leader=303, admin=303),
+    ),
+    # The signed token in the email is the authority here, not the session.
+    ("/notifications/stop/<token>", "GET"): ("/notifications/stop/{notify}", None, row(everyone=200)),
+    ("/notifications/stop/<token>", "POST"): ("/notifications/stop/{notify}", {}, row(everyone=200)),
+    ("/notifications/start/<token>", "POST"): ("/notifications/start/{notify}", {}, row(everyone=200)),
 }
 
 
@@ -87,6 +135,8 @@ def world(app, plan, staff, invite):
     author_invitation, author_token = invite(email="author@mail.example.com")
     novice = Strategy.get(Strategy.key == "novice-mentoring")
     thread = start_thread(author_invitation.stakeholder, novice, None, "First comment", "en")
+    first_comment = Comment.get(Comment.thread == thread)
+    staff_reply = reply(thread, staff["induction"], "Thank you; we are looking into it.")
 
     tokens = {"stakeholder": author_token}
     for role in ("expired", "revoked"):
@@ -116,7 +166,22 @@ def world(app, plan, staff, invite):
     revoked = Invitation.get(Invitation.token_hash == hash_of(tokens["revoked"]))
     revoked.revoked_at = utcnow()
     revoked.save()
-    return {"thread": thread, "cookies": cookies, "invite": invite}
+    failed = {
+        role: OutboxMessage.create(recipient="x@mail.example.com", subject="s", body_text="b", state="failed").id
+        for role in ROLES
+    }
+    return {
+        "cookies": cookies,
+        "invite": invite,
+        "failed": failed,
+        "values": {
+            "notify": notification_token(author_invitation.stakeholder),
+            "thread": thread.id,
+            "comment": first_comment.id,
+            "reply": staff_reply.id,
+            "induction": staff["induction"].id,
+        },
+    }
 
 
 def hash_of(token):
@@ -143,14 +208,16 @@ def test_route_answers_each_role(app, world, route):
     failures = []
     for role in ROLES:
         _invitation, fresh_token = world["invite"](email="fresh@mail.example.com")
-        url = url_pattern.format(thread=world["thread"].id, token=fresh_token)
+        values = {**world["values"], "token": fresh_token, "role": role, "failed": world["failed"][role]}
+        url = url_pattern.format(**values)
+        form = {key: value.format(**values) for key, value in data.items()} if data else data
         client = app.test_client()
         if world["cookies"][role]:
             client.set_cookie("session", world["cookies"][role], domain="localhost")
         if route[1] == "GET":
             response = client.get(url)
         else:
-            response = client.post(url, data=data)
+            response = client.post(url, data=form)
         if response.status_code != expected[role]:
             failures.append(f"{role}: expected {expected[role]}, got {response.status_code}")
     assert failures == []

@@ -61,7 +61,11 @@ def page_text(body):
 
 def mo_messages(catalog):
     """Return {(context, msgid): msgstr} for a catalog read from a .mo file."""
-    return {(message.context, message.id): message.string for message in catalog if message.id}
+    # read_mo returns a plural message's id and strings as lists; tuples make them comparable keys.
+    def frozen(value):
+        return tuple(value) if isinstance(value, list) else value
+
+    return {(message.context, frozen(message.id)): frozen(message.string) for message in catalog if message.id}
 
 
 def placeholders(text):

@@ -9,10 +9,13 @@ class SignInForm(FlaskForm):
     email = EmailField(
         "Email",
         filters=[lambda value: value.strip() if value else value],
+        render_kw={"autocomplete": "username"},
         validators=[
             DataRequired("Enter your work email address."),
             Email("Enter an email address like name@district.org.", check_deliverability=False),
             Length(max=254),
         ],
     )
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password.")], render_kw={"autocomplete": "current-password"}
+    )

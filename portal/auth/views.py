@@ -43,7 +43,8 @@ def load_staff_user(user_id):
 @login_manager.unauthorized_handler
 def ask_staff_to_sign_in():
     """Send to sign-in; an htmx request gets HX-Redirect so no fragment shows the form."""
-    target = url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None)
+    next_url = request.full_path.rstrip("?") if request.method == "GET" else None
+    target = url_for("auth.sign_in", next=next_url)
     if request.headers.get("HX-Request") == "true":
         return "", 200, {"HX-Redirect": target}
     return redirect(target)
@@ -108,7 +109,7 @@ def invitation_or_explanation(token):
     invitation = Invitation.by_token(token)
     if invitation is None:
         logger.info("Unknown invitation token presented from %s", request.remote_addr)
-        abort(404)
+        abort(make_response(render_template("auth/invitation_unusable.html", state="unknown"), 404))
     # The invitation page is a stakeholder's first page, so it is shown in their language.
     g.page_language = invitation.stakeholder.language
     state = invitation.state(utcnow())

@@ -3,7 +3,16 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, ValidationError
 
 # Each language's own name, so a reader finds theirs whatever the page language.
@@ -75,3 +84,96 @@ class ThreadMessageForm(FlaskForm):
         _l("Your message"),
         validators=[DataRequired(_l("Write your message before sending it.")), check_length],
     )
+
+
+class StaffMessageForm(ThreadMessageForm):
+    """A point person's reply, or any staff member's internal note, in a thread."""
+
+    internal = BooleanField("Internal note: only staff see it, and the stakeholder is not emailed")
+
+
+class AssignForm(FlaskForm):
+    """Hand a thread to another point person."""
+
+    assignee = SelectField("Hand this thread to", coerce=int, validators=[DataRequired("Choose a point person.")])
+
+
+class ThemesForm(FlaskForm):
+    """The themes tagged on a thread."""
+
+    themes = SelectMultipleField(
+        "Themes", coerce=int, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+
+
+OUTCOME_LABELS = {
+    "changed": _l("Changed: we did something about it"),
+    "already_in_place": _l("Already in place"),
+    "not_planned": _l("Not planned"),
+}
+
+
+class CloseForm(FlaskForm):
+    """Close the loop with an outcome."""
+
+    outcome = RadioField(
+        "Outcome",
+        choices=[(key, label) for key, label in OUTCOME_LABELS.items()],
+        validators=[DataRequired("Choose what came of this comment.")],
+    )
+    note = CommentBodyField(
+        "What was done, or why not",
+        validators=[DataRequired("Say what was done, or why it is not planned; the stakeholder reads this."), check_length],
+    )
+    reflection = SelectField("Step 4 course correction it led to (optional)", coerce=int, default=0)
+
+
+class HideForm(FlaskForm):
+    """Hide a comment, with the reason its author is told."""
+
+    reason = CommentBodyField(
+        "Reason, which the author is told",
+        validators=[DataRequired("Give the reason; the author is told it."), Length(max=1000)],
+    )
+
+
+class ThemeForm(FlaskForm):
+    """Add a theme to the plan's list."""
+
+    label = StringField(
+        "New theme",
+        filters=[lambda value: value.strip() if value else value],
+        validators=[DataRequired("Write the theme's name."), Length(max=100, message="Keep the theme under 100 characters.")],
+    )
+
+
+class InboxFilterForm(FlaskForm):
+    """The inbox's filters, read from the query string."""
+
+    state = SelectField("State", choices=[], default="awaiting_reply")
+    strategy = SelectField("Strategy", coerce=int, choices=[], default=0)
+    period = SelectField("Period", coerce=int, choices=[], default=0)
+    group = SelectField("Group", coerce=int, choices=[], default=0)
+    language = SelectField("Language", choices=[], default="")
+
+    def fill_choices(self, plan):
+        """Offer the plan's strategies and periods, the groups and the comment languages."""
+        from portal.plan.models import MonitoringPeriod, Strategy
+        from portal.stakeholders.models import StakeholderGroup
+
+        self.state.choices = [
+            ("awaiting_reply", "Awaiting reply"),
+            ("overdue", "Overdue"),
+            ("answered", "Answered"),
+            ("closed", "Closed"),
+        ]
+        strategies = Strategy.select().where(Strategy.plan == plan).order_by(Strategy.position) if plan else []
+        periods = MonitoringPeriod.select().where(MonitoringPeriod.plan == plan).order_by(MonitoringPeriod.position) if plan else []
+        self.strategy.choices = [(0, "All strategies")] + [(s.id, s.name) for s in strategies]
+        self.period.choices = [(0, "All periods")] + [(p.id, p.label) for p in periods]
+        self.group.choices = [(0, "All groups")] + [
+            (g.id, g.plural_label) for g in StakeholderGroup.select().order_by(StakeholderGroup.position)
+        ]
+        self.language.choices = [("", "All languages")] + [
+            (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["COMMENT_LANGUAGES"]
+        ]

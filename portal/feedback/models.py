@@ -49,10 +49,19 @@ class Thread(BaseModel):
 
     @classmethod
     def awaiting_reply(cls, person_id=None):
-        """Return threads awaiting a staff reply, oldest first; only a person's if person_id is given.
+        """Return threads awaiting a staff reply, oldest first; only a person's if person_id is given."""
+        return cls.inbox(person_id=person_id, state="awaiting_reply")
 
-        A person replies to threads on strategies they are responsible for and on benchmarks of
-        indicators they monitor.
+    @classmethod
+    def inbox(cls, person_id=None, staff_id=None, state=None, overdue_before=None, strategy_id=None,
+              period_id=None, group_id=None, language=None):
+        """Return threads for an inbox with their strategy, stakeholder and benchmark joined.
+
+        With person_id, only threads that person answers: those on strategies they are
+        responsible for and on benchmarks of indicators they monitor, unless handed to
+        someone else, plus threads handed to staff_id. state is a thread state or
+        "overdue" (awaiting a reply since before overdue_before). Waiting threads come
+        oldest first, others newest first.
         """
         from portal.plan.models import LeadingIndicator
 
@@ -65,14 +74,21 @@ class Thread(BaseModel):
             .switch(cls)
             .join(Benchmark, pw.JOIN.LEFT_OUTER)
             .join(LeadingIndicator, pw.JOIN.LEFT_OUTER)
-            .where(cls.state == "awaiting_reply")
-            .order_by(cls.last_activity_at, cls.id)
         )
         if person_id is not None:
-            query = query.where(
-                (Strategy.person_responsible == person_id) | (LeadingIndicator.responsible == person_id)
-            )
-        return query
+            answers = (Strategy.person_responsible == person_id) | (LeadingIndicator.responsible == person_id)
+            mine = answers & (cls.assigned_to.is_null() | (cls.assigned_to == staff_id))
+            query = query.where(mine | (cls.assigned_to == staff_id) if staff_id else mine)
+        if state == "overdue":
+            query = query.where((cls.state == "awaiting_reply") & (cls.last_activity_at < overdue_before))
+        elif state:
+            query = query.where(cls.state == state)
+        for column, value in ((cls.strategy, strategy_id), (cls.period, period_id), (Stakeholder.group, group_id), (cls.language, language)):
+            if value:
+                query = query.where(column == value)
+        if state in ("awaiting_reply", "overdue"):
+            return query.order_by(cls.last_activity_at, cls.id)
+        return query.order_by(cls.last_activity_at.desc(), cls.id.desc())
 
     def responsible_person_ids(self):
         """Return the ids of the plan people who may reply in this thread."""

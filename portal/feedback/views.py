@@ -6,10 +6,13 @@ from flask_login import current_user
 
 from portal.auth.guards import staff_required, stakeholder_required, viewer_required
 from portal.feedback import operations
-from portal.feedback.forms import CommentForm, ThreadMessageForm
+from portal.db import utcnow
+from portal.feedback.deadlines import commitment, overdue_before
+from portal.feedback.forms import CommentForm, InboxFilterForm, StaffMessageForm, ThreadMessageForm
 from portal.feedback.models import Comment, Thread
-from portal.plan.models import Benchmark, LeadingIndicator
+from portal.plan.models import Benchmark, LeadingIndicator, Plan
 from portal.plan.views import load_strategy, render_strategy_page
+from portal.feedback.loop import loop_forms
 from portal.web import render_page_or_block
 
 bp = Blueprint("feedback", __name__)
@@ -57,7 +60,8 @@ def post_comment(key):
     thread = operations.start_thread(g.stakeholder, strategy, benchmark, form.body.data, form.language.data)
 
     if request.headers.get("HX-Request") == "true":
-        return comment_form_response(strategy, benchmark, CommentForm(formdata=None), sent_thread=thread)
+        fresh = CommentForm(formdata=None, language=form.language.data)
+        return comment_form_response(strategy, benchmark, fresh, sent_thread=thread)
     flash(_("Thank you. Your comment was sent to the person responsible."), "success")
     return redirect(url_for("feedback.thread", thread_id=thread.id), code=303)
 
@@ -83,43 +87,64 @@ def comment_form_response(strategy, benchmark, form, status=200, sent_thread=Non
 def thread(thread_id):
     """Show a thread to its stakeholder or to staff."""
     thread = load_thread(thread_id)
-    return render_thread(thread, ThreadMessageForm(formdata=None))
+    return render_thread(thread)
 
 
-def render_thread(thread, form, status=200):
+def render_thread(thread, status=200, **forms):
+    """Render the thread page (or its conversation block for htmx); forms replace the blank ones."""
     staff_view = current_user.is_authenticated
     comments = list(Comment.visible_in(thread, include_internal=staff_view))
+    form_class = StaffMessageForm if staff_view else ThreadMessageForm
+    context = {"form": forms.pop("form", None) or form_class(formdata=None)}
+    if staff_view:
+        context.update(loop_forms(thread, forms))
     return render_page_or_block(
         "feedback/thread.html",
         "conversation",
         status=status,
         thread=thread,
         comments=comments,
-        form=form,
-        can_write=can_write_in(thread),
+        can_write=can_reply(thread) if staff_view else can_answer_back(thread),
+        can_manage=can_manage(thread),
         staff_view=staff_view,
+        **context,
     )
 
 
-def can_write_in(thread):
-    """Return True for the thread's stakeholder and for a point person who may reply in it."""
-    if current_user.is_authenticated:
-        return current_user.role == "point-person" and current_user.person_id in thread.responsible_person_ids()
+def can_reply(thread):
+    """Return True for the point person who answers the thread, or to whom it was handed."""
+    if not current_user.is_authenticated or current_user.role != "point-person":
+        return False
+    if thread.assigned_to_id is not None:
+        return thread.assigned_to_id == current_user.id
+    return current_user.person_id in thread.responsible_person_ids()
+
+
+def can_manage(thread):
+    """Return True for staff who may hand the thread on or tag it: its point person, leaders, admins."""
+    return can_reply(thread) or (current_user.is_authenticated and current_user.role in ("leader", "admin"))
+
+
+def can_answer_back(thread):
     return g.stakeholder is not None and thread.stakeholder_id == g.stakeholder.id
 
 
 @bp.route("/threads/<int:thread_id>/comments", methods=["POST"])
 @viewer_required
 def post_in_thread(thread_id):
-    """Add the point person's reply or the stakeholder's answer to a thread."""
+    """Add the point person's reply, a staff note, or the stakeholder's answer to a thread."""
     thread = load_thread(thread_id)
-    if not can_write_in(thread):
+    form = StaffMessageForm() if current_user.is_authenticated else ThreadMessageForm()
+    note = current_user.is_authenticated and form.internal.data
+    if not (note or can_reply(thread) or can_answer_back(thread)):
         abort(403)
-    form = ThreadMessageForm()
     if not form.validate_on_submit():
-        return render_thread(thread, form, status=422)
+        return render_thread(thread, status=422, form=form)
 
-    if current_user.is_authenticated:
+    if note:
+        operations.add_note(thread, current_user._get_current_object(), form.body.data)
+        flash("Note added. Only staff see it.", "success")
+    elif current_user.is_authenticated:
         operations.reply(thread, current_user._get_current_object(), form.body.data)
         flash("Reply sent. The stakeholder will be emailed.", "success")
     else:
@@ -127,25 +152,83 @@ def post_in_thread(thread_id):
         flash(_("Your answer was sent."), "success")
 
     if request.headers.get("HX-Request") == "true":
-        return render_thread(Thread.get_by_id(thread.id), ThreadMessageForm(formdata=None))
+        return render_thread(Thread.get_by_id(thread.id))
     return redirect(url_for("feedback.thread", thread_id=thread.id), code=303)
 
 
 INBOX_PAGE_SIZE = 50
+INBOX_STATES = {
+    "awaiting_reply": "Awaiting reply",
+    "overdue": "Overdue",
+    "answered": "Answered",
+    "closed": "Closed",
+}
+
+
+def inbox_scope():
+    """Return the inbox query arguments that limit a point person to their own threads."""
+    if current_user.role == "point-person":
+        return {"person_id": current_user.person_id or -1, "staff_id": current_user.id}
+    return {}
+
+
+def overdue_cutoff():
+    plan = Plan.current()
+    return overdue_before(utcnow(), plan.time_zone if plan else "UTC", *commitment())
 
 
 @bp.route("/inbox")
 @staff_required()
 def inbox():
-    """List threads awaiting a reply, oldest first: a point person's own, or all for leaders and admins."""
+    """List threads by state, oldest waiting first, filtered by strategy, period, group and language."""
+    filters = InboxFilterForm(request.args, meta={"csrf": False})
+    filters.fill_choices(Plan.current())
+    if not filters.validate():
+        filters = InboxFilterForm(formdata=None)
+        filters.fill_choices(Plan.current())
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
-    person_id = current_user.person_id if current_user.role == "point-person" else None
-    if current_user.role == "point-person" and person_id is None:
-        threads, total = [], 0
-    else:
-        query = Thread.awaiting_reply(person_id)
-        total = query.count()
-        threads = list(query.paginate(page, INBOX_PAGE_SIZE))
+    cutoff = overdue_cutoff()
+
+    query = Thread.inbox(
+        **inbox_scope(),
+        state=filters.state.data or "awaiting_reply",
+        overdue_before=cutoff,
+        strategy_id=filters.strategy.data or None,
+        period_id=filters.period.data or None,
+        group_id=filters.group.data or None,
+        language=filters.language.data or None,
+    )
+    total = query.count()
+    threads = list(query.paginate(page, INBOX_PAGE_SIZE))
     pages = max(1, -(-total // INBOX_PAGE_SIZE))
-    return render_template("feedback/inbox.html", threads=threads, total=total, page=page, pages=pages)
+    return render_template(
+        "feedback/inbox.html",
+        threads=threads,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        states=INBOX_STATES,
+        cutoff=cutoff,
+        rating=helpful_share(**inbox_scope()),
+        not_linked=current_user.role == "point-person" and current_user.person_id is None,
+    )
+
+
+def helpful_share(person_id=None, staff_id=None):
+    """Return (share of rated replies marked helpful, number rated) for the viewer's replies."""
+    query = Comment.select(Comment.helpful).where(Comment.helpful.is_null(False))
+    if staff_id is not None:
+        query = query.where(Comment.staff == staff_id)
+    ratings = [row.helpful for row in query]
+    if not ratings:
+        return None, 0
+    return sum(ratings) / len(ratings), len(ratings)
+
+
+def inbox_counts():
+    """Return the number of threads awaiting the viewer's reply and how many are overdue."""
+    waiting = Thread.inbox(**inbox_scope(), state="awaiting_reply").count()
+    overdue = Thread.inbox(**inbox_scope(), state="overdue", overdue_before=overdue_cutoff()).count()
+    return waiting, overdue

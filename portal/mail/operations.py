@@ -1,6 +1,7 @@
 """Queueing email in the outbox and delivering it."""
 
 import datetime
+import json
 import logging
 import smtplib
 import socket
@@ -8,7 +9,9 @@ import socket
 from flask import current_app
 from flask_mail import Message
 
+from portal.audit.models import AuditEvent
 from portal.db import transaction, utcnow
+from portal.errors import Conflict
 from portal.extensions import mail
 from portal.mail.models import OutboxMessage
 
@@ -20,8 +23,11 @@ FIRST_RETRY_DELAY = datetime.timedelta(minutes=1)
 LONGEST_RETRY_DELAY = datetime.timedelta(hours=1)
 
 
-def queue_message(recipient, subject, body_text, body_html="", kind="", created_by=None):
-    """Add a message to the outbox; call inside the transaction that causes it."""
+def queue_message(recipient, subject, body_text, body_html="", kind="", created_by=None, headers=None):
+    """Add a message to the outbox; call inside the transaction that causes it.
+
+    headers maps extra header names to values, such as List-Unsubscribe.
+    """
     return OutboxMessage.create(
         recipient=recipient,
         subject=subject,
@@ -29,6 +35,7 @@ def queue_message(recipient, subject, body_text, body_html="", kind="", created_
         body_html=body_html,
         kind=kind,
         created_by=created_by,
+        headers=json.dumps(headers or {}, sort_keys=True),
     )
 
 
@@ -68,6 +75,7 @@ def deliver_one(connection, message, now):
         body=message.body_text,
         html=message.body_html or None,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers=json.loads(message.headers or "{}") or None,
     )
     try:
         connection.send(email)
@@ -100,3 +108,27 @@ def record_failure(message, error, now):
     message.state = state
     logger.warning("Outbox message %s attempt %s failed (%s): %s", message.id, attempts, state, error)
     return "failed" if give_up else "retrying"
+
+
+def resend(message, actor):
+    """Queue a failed message again, due now, and return it reloaded.
+
+    The attempt count is kept. Raises Conflict unless the message is failed.
+    NOTE: record_failure gives up on any message queued more than GIVE_UP_AFTER ago, so a
+    resent message gets one attempt and is failed again if that attempt fails.
+    """
+    with transaction():
+        updated = (
+            OutboxMessage.update(state="queued", next_attempt_at=utcnow())
+            .where((OutboxMessage.id == message.id) & (OutboxMessage.state == "failed"))
+            .execute()
+        )
+        current = OutboxMessage.get_by_id(message.id)
+        if not updated:
+            raise Conflict(
+                f"Message {message.id} was not resent because it is {current.state}, not failed. "
+                "Only failed messages can be resent; reload the outbox to see its state."
+            )
+        AuditEvent.record(actor, "mail.resent", current, attempts=current.attempts)
+    logger.info("Outbox message %s queued again by %s after %s attempts", message.id, actor, current.attempts)
+    return current

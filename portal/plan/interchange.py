@@ -508,6 +508,13 @@ def iso(day):
     return day.isoformat() if day else None
 
 
+def number(value, unit):
+    """Return a stored value for export: counts as whole numbers, other units as floats."""
+    if unit == "count" and value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def export_plan(plan):
     """Return the plan as a document in the same format import_plan reads."""
     people = list(Person.select().where(Person.plan == plan).order_by(Person.id))
@@ -527,8 +534,12 @@ def export_plan(plan):
     reflections = grouped(Reflection.select().join(MonitoringPeriod).where(Reflection.indicator.in_(indicator_ids)).order_by(MonitoringPeriod.position), "indicator_id")
     indicators_by_strategy = grouped(indicators, "strategy_id")
 
-    def benchmark_entry(benchmark):
-        return {"period": period_keys[benchmark.period_id], "target": benchmark.target, "description": benchmark.description}
+    def benchmark_entry(benchmark, unit):
+        return {
+            "period": period_keys[benchmark.period_id],
+            "target": number(benchmark.target, unit),
+            "description": benchmark.description,
+        }
 
     def indicator_entry(indicator):
         own_benchmarks = benchmarks.get(indicator.id, [])
@@ -538,22 +549,22 @@ def export_plan(plan):
             "unit": indicator.unit,
             "direction": indicator.direction,
             "baseline": {
-                "value": indicator.baseline_value,
+                "value": number(indicator.baseline_value, indicator.unit),
                 "as_of": iso(indicator.baseline_as_of),
                 "source": indicator.baseline_source,
             },
-            "target": {"value": indicator.target_value, "by": iso(indicator.target_by)},
+            "target": {"value": number(indicator.target_value, indicator.unit), "by": iso(indicator.target_by)},
             "monitoring_frequency": indicator.monitoring_frequency,
             "evidence": indicator.evidence,
             "on_track_when": indicator.on_track_when,
             "responsible": person_keys.get(indicator.responsible_id),
-            "benchmarks": [benchmark_entry(b) for b in own_benchmarks if b.reflection_id is None],
+            "benchmarks": [benchmark_entry(b, indicator.unit) for b in own_benchmarks if b.reflection_id is None],
             "check_ins": [
                 {
                     "period": period_keys[c.period_id],
                     "implemented": c.implemented,
                     "evidence": c.evidence,
-                    "actual": c.actual,
+                    "actual": number(c.actual, indicator.unit),
                     "progress_notes": c.progress_notes,
                     "adjustments_needed": c.adjustments_needed,
                 }
@@ -570,7 +581,7 @@ def export_plan(plan):
                     "realistic_to_measure": r.realistic_to_measure,
                     "revisit_course_corrections": r.revisit_course_corrections,
                     "course_correction": r.course_correction,
-                    "new_benchmarks": [benchmark_entry(b) for b in own_benchmarks if b.reflection_id == r.id],
+                    "new_benchmarks": [benchmark_entry(b, indicator.unit) for b in own_benchmarks if b.reflection_id == r.id],
                 }
                 for r in reflections.get(indicator.id, [])
             ],

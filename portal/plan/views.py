@@ -82,6 +82,7 @@ def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, stat
             form_for=form_for,
             today=plan_today(plan),
             can_comment=g.stakeholder is not None,
+            failed_form=failed_form.aim_at(failed_benchmark) if failed_form is not None else None,
         ),
         status,
     )

@@ -1,0 +1,40 @@
+"""The demo command builds its database, prints sign-ins and links, and serves."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.conftest import ROOT, free_port
+
+
+def test_demo_serves_printed_links(tmp_path):
+    port = free_port()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    environment.update(PORTAL_ENVIRONMENT="development", PORTAL_INSTANCE_PATH=str(tmp_path))
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "portal", "demo", "--port", str(port)]
+    server = subprocess.Popen(flask, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output = ""
+        deadline = time.monotonic() + 60
+        while "Invitation links" not in output or output.count("/invitation/") < 4:
+            assert time.monotonic() < deadline, output
+            output += server.stdout.readline()
+        links = re.findall(rf"http://127\.0\.0\.1:{port}/invitation/\S+", output)
+        assert len(links) == 4
+        assert re.search(r"point-person\s+\S+@\S+\s+password: \S+", output)
+
+        page = None
+        while page is None:
+            assert time.monotonic() < deadline, "the demo never answered on its port"
+            try:
+                page = urllib.request.urlopen(links[0], timeout=5).read().decode()
+            except OSError:
+                time.sleep(0.2)
+        assert "Continuar" in page or "Continue" in page
+        assert (tmp_path / "demo.sqlite3").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
