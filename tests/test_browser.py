@@ -177,3 +177,42 @@ def test_htmx_error_keeps_typed_text(live, browser, plan, invite):
     page.locator("#comment-form-strategy").get_by_role("button", name="Send comment").click()
     page.locator("#alerts").get_by_text("You do not have access to this page").wait_for()
     assert box.input_value() == "A long comment I do not want to lose."
+
+
+def test_other_pages_pass_axe(live, browser, axe, plan, staff, invite):
+    import datetime
+
+    from portal.db import utcnow
+    from portal.mail.notifications import notification_token
+    from portal.stakeholders.models import Invitation
+
+    visitor = browser.new_context(viewport=PHONE).new_page()
+    visitor.goto(f"{live.url}/")
+    axe.check(visitor, "welcome")
+    visitor.goto(f"{live.url}/no-such-page")
+    axe.check(visitor, "not found")
+    visitor.goto(f"{live.url}/invitation/{'x' * 43}")
+    axe.check(visitor, "unknown invitation")
+    expired, expired_token = invite(email="late@mail.example.com")
+    Invitation.update(expires_at=utcnow() - datetime.timedelta(days=1)).where(Invitation.id == expired.id).execute()
+    visitor.goto(f"{live.url}/invitation/{expired_token}")
+    axe.check(visitor, "expired invitation")
+
+    invitation, _token = invite(email="quiet@mail.example.com", language="es")
+    visitor.goto(f"{live.url}/notifications/stop/{notification_token(invitation.stakeholder)}")
+    axe.check(visitor, "stop notifications, Spanish")
+    visitor.locator("main form button").first.click()
+    visitor.wait_for_load_state()
+    axe.check(visitor, "notifications stopped, Spanish")
+
+    office = browser.new_context().new_page()
+    sign_in(office, live, staff["leader"])
+    office.goto(f"{live.url}/themes")
+    office.get_by_label("New theme").fill("Mentor time")
+    office.get_by_role("button", name="Add theme").click()
+    office.get_by_text("Added the theme").wait_for()
+    axe.check(office, "themes")
+    office.goto(f"{live.url}/inbox?state=closed")
+    axe.check(office, "inbox, closed filter")
+    office.goto(f"{live.url}/outbox?state=failed")
+    axe.check(office, "outbox, failed filter")

@@ -428,10 +428,13 @@ def test_log_names_staff_id(app, runner, plan, staff, parent):
     handler.emit = records.append
     logger = logging.getLogger("portal.feedback.digests")
     logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # pytest's logging plugin may leave the root at WARNING
     try:
         send_digests(runner, TUESDAY)
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
 
     messages = [record.getMessage() for record in records if record.levelno == logging.INFO]
     assert messages == [f"Queued the daily digest for staff user {staff['induction'].id} (threads waiting: 1)"]

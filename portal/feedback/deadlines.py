@@ -2,8 +2,8 @@
 
 School days are weekdays that are not district holidays, counted in the district's time
 zone. A comment received on a given local day is due by the end of the Nth school day
-after it, so a comment on Friday with a five-day commitment is due by the end of the next
-Friday, and one on Saturday by the end of the Friday after.
+after it. With a five-day commitment, a comment on Friday is due by the end of the next
+Friday, and so is one on Saturday.
 """
 
 import datetime
@@ -11,8 +11,8 @@ import zoneinfo
 
 from flask import current_app
 
-# Beyond this many calendar days back, the search for the overdue cutoff stops; a
-# commitment of up to 40 school days with a month of holidays fits.
+# The search for the overdue cutoff looks back at most this many calendar days. That covers
+# the largest allowed commitment, 40 school days, with a month of holidays on top.
 MAX_LOOKBACK_DAYS = 120
 
 

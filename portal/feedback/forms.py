@@ -129,7 +129,7 @@ class CloseForm(FlaskForm):
 
 
 class HideForm(FlaskForm):
-    """Hide a comment, with the reason its author is told."""
+    """Hide a comment, with the reason emailed to its author."""
 
     reason = CommentBodyField(
         "Reason, which the author is told",

@@ -66,7 +66,7 @@ def tag_thread(thread_id):
 @bp.route("/threads/<int:thread_id>/close", methods=["POST"])
 @staff_required()
 def close_thread(thread_id):
-    """Close the loop with an outcome the stakeholder is told about."""
+    """Close the loop with an outcome that is emailed to the stakeholder."""
     thread = load_thread(thread_id)
     if not can_reply(thread):
         abort(403)
@@ -85,7 +85,7 @@ def close_thread(thread_id):
 @bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
 @staff_required("leader")
 def hide_comment(comment_id):
-    """Hide a stakeholder's comment with a reason; it stays stored and its author is told."""
+    """Hide a stakeholder's comment with a reason. It stays stored, and its author is emailed why."""
     comment = Comment.get_or_none(Comment.id == comment_id)
     if comment is None or comment.stakeholder_id is None:
         abort(404)

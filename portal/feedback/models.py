@@ -39,7 +39,7 @@ class Thread(BaseModel):
     outcome_note = pw.TextField(default="")
     closed_at = pw.DateTimeField(null=True)
     closed_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
-    # The Step 4 reflection whose course correction answers this thread, if any.
+    # The Step 4 reflection whose course correction came of this thread, if any.
     reflection = pw.ForeignKeyField(Reflection, null=True, on_delete="SET NULL")
     created_at = pw.DateTimeField(default=utcnow)
     last_activity_at = pw.DateTimeField(default=utcnow, index=True)
@@ -57,7 +57,7 @@ class Thread(BaseModel):
               period_id=None, group_id=None, language=None):
         """Return threads for an inbox with their strategy, stakeholder and benchmark joined.
 
-        With person_id, only threads that person answers: those on strategies they are
+        With person_id, only threads that person replies to: those on strategies they are
         responsible for and on benchmarks of indicators they monitor, unless handed to
         someone else, plus threads handed to staff_id. state is a thread state or
         "overdue" (awaiting a reply since before overdue_before). Waiting threads come

@@ -119,7 +119,7 @@ def add_note(thread, staff_user, body):
 
 
 def assign(thread, staff_user, assignee):
-    """Hand the thread to another point person, who then answers it."""
+    """Hand the thread to another point person, who then replies in it."""
     with transaction():
         previous = thread.assigned_to_id
         Thread.update(assigned_to=assignee).where(Thread.id == thread.id).execute()

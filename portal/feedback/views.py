@@ -112,7 +112,7 @@ def render_thread(thread, status=200, **forms):
 
 
 def can_reply(thread):
-    """Return True for the point person who answers the thread, or to whom it was handed."""
+    """Return True for the point person who replies in the thread, or to whom it was handed."""
     if not current_user.is_authenticated or current_user.role != "point-person":
         return False
     if thread.assigned_to_id is not None:
