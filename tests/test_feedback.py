@@ -257,3 +257,11 @@ def test_rejected_comment_summarised_at_top(client, parent):
     assert text.index("Your comment was not sent") < text.index("<h1>")
     assert f'href="#comment-form-{target.id}-body"' in text
     assert "<title>Error:" in text
+
+
+def test_strategy_page_lists_own_comment_excerpts(client, parent):
+    comment(client, body="Our mentor visits once a month.", benchmark_id=str(benchmark("mentor-assigned", "3m").id))
+    page = client.get("/strategies/novice-mentoring").get_data(as_text=True)
+    target = benchmark("mentor-assigned", "3m")
+    assert "Our mentor visits once a month." in page
+    assert f"{target.indicator.name}, {target.period.label}</span>" in page

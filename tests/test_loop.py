@@ -276,3 +276,9 @@ def test_unticking_every_theme_clears_them(app, plan, family, staff):
     induction.post(f"/threads/{thread.id}/themes", data={"themes": [mentors.id]})
     assert induction.post(f"/threads/{thread.id}/themes", data={}).status_code == 303
     assert ThreadTheme.select().count() == 0
+
+
+def test_strategy_page_links_you_said_we_did(family):
+    parent, _thread = family
+    page = parent.get(STRATEGY).get_data(as_text=True)
+    assert f'href="{STRATEGY}/you-said-we-did"' in page

@@ -147,6 +147,14 @@ class ThemeForm(FlaskForm):
     )
 
 
+INBOX_STATES = {
+    "awaiting_reply": "Awaiting reply",
+    "overdue": "Overdue",
+    "answered": "Answered",
+    "closed": "Closed",
+}
+
+
 class InboxFilterForm(FlaskForm):
     """The inbox's filters, read from the query string."""
 
@@ -161,12 +169,7 @@ class InboxFilterForm(FlaskForm):
         from portal.plan.models import MonitoringPeriod, Strategy
         from portal.stakeholders.models import StakeholderGroup
 
-        self.state.choices = [
-            ("awaiting_reply", "Awaiting reply"),
-            ("overdue", "Overdue"),
-            ("answered", "Answered"),
-            ("closed", "Closed"),
-        ]
+        self.state.choices = list(INBOX_STATES.items())
         strategies = Strategy.select().where(Strategy.plan == plan).order_by(Strategy.position) if plan else []
         periods = MonitoringPeriod.select().where(MonitoringPeriod.plan == plan).order_by(MonitoringPeriod.position) if plan else []
         self.strategy.choices = [(0, "All strategies")] + [(s.id, s.name) for s in strategies]

@@ -8,7 +8,7 @@ from portal.auth.guards import staff_required, stakeholder_required, viewer_requ
 from portal.feedback import operations
 from portal.db import utcnow
 from portal.feedback.deadlines import commitment, overdue_before
-from portal.feedback.forms import CommentForm, InboxFilterForm, StaffMessageForm, ThreadMessageForm
+from portal.feedback.forms import INBOX_STATES, CommentForm, InboxFilterForm, StaffMessageForm, ThreadMessageForm
 from portal.feedback.models import Comment, Thread
 from portal.plan.models import Benchmark, LeadingIndicator, Plan
 from portal.plan.views import load_strategy, render_strategy_page
@@ -157,12 +157,6 @@ def post_in_thread(thread_id):
 
 
 INBOX_PAGE_SIZE = 50
-INBOX_STATES = {
-    "awaiting_reply": "Awaiting reply",
-    "overdue": "Overdue",
-    "answered": "Answered",
-    "closed": "Closed",
-}
 
 
 def inbox_scope():

@@ -366,7 +366,13 @@ def import_plan(document, actor):
         duplicate = Plan.get_or_none((Plan.lea_name == lea["name"]) & (Plan.title == plan_data["title"]))
         if duplicate is not None:
             raise PlanFileError(
-                [("$.plan.title", f"a plan titled {plan_data['title']!r} for {lea['name']} is already in the database")]
+                [
+                    (
+                        "$.plan.title",
+                        f"a plan titled {plan_data['title']!r} for {lea['name']} is already in the database; "
+                        "import into an empty database, or change the title to import it as a new plan",
+                    )
+                ]
             )
         plan = Plan.create(
             lea_name=lea["name"],

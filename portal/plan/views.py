@@ -1,13 +1,13 @@
 """The plan overview (Step 1) and each strategy's monitoring plan with its progress."""
 
-from peewee import JOIN
+from peewee import JOIN, fn
 from flask import Blueprint, abort, g, render_template
 from flask_login import current_user
 
 from portal.auth.guards import can_see_strategy, viewer_required
 from portal.feedback.forms import CommentForm
-from portal.feedback.models import Thread
-from portal.plan.models import Person, Plan, Strategy
+from portal.feedback.models import Comment, Thread
+from portal.plan.models import Benchmark, LeadingIndicator, MonitoringPeriod, Person, Plan, Strategy
 from portal.plan.status import plan_today, progress_for
 from portal.web import role_of_viewer
 
@@ -58,13 +58,37 @@ def load_strategy(key):
     return strategy
 
 
+# Threads listed on a strategy page; staff find the rest in the inbox.
+RECENT_THREADS = 20
+
+
+def opening_comments(threads):
+    """Return {thread id: its first comment} for the threads, in one query."""
+    ids = [thread.id for thread in threads]
+    first_ids = (
+        Comment.select(fn.MIN(Comment.id)).where(Comment.thread.in_(ids)).group_by(Comment.thread)
+    )
+    return {comment.thread_id: comment for comment in Comment.select().where(Comment.id.in_(first_ids))} if ids else {}
+
+
 def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, status=200):
     """Render the strategy page; a form that failed validation is shown with its errors."""
     plan = strategy.plan
     progress = progress_for(plan, [strategy])[strategy.id]
-    threads = Thread.select().where(Thread.strategy == strategy).order_by(Thread.created_at.desc())
+    threads = (
+        Thread.select(Thread, Benchmark, LeadingIndicator, MonitoringPeriod)
+        .join(Benchmark, JOIN.LEFT_OUTER)
+        .join(LeadingIndicator, JOIN.LEFT_OUTER)
+        .switch(Benchmark)
+        .join(MonitoringPeriod, JOIN.LEFT_OUTER)
+        .where(Thread.strategy == strategy)
+        .order_by(Thread.created_at.desc())
+        .limit(RECENT_THREADS)
+    )
     if not current_user.is_authenticated:
         threads = threads.where(Thread.stakeholder == g.stakeholder)
+    threads = list(threads)
+    openings = opening_comments(threads)
 
     def form_for(benchmark):
         if failed_form is not None and failed_benchmark == benchmark:
@@ -78,7 +102,9 @@ def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, stat
             plan=plan,
             strategy=strategy,
             progress=progress,
-            threads=list(threads),
+            threads=threads,
+            openings=openings,
+            recent_limit=RECENT_THREADS,
             form_for=form_for,
             today=plan_today(plan),
             can_comment=g.stakeholder is not None,
