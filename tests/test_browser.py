@@ -107,7 +107,7 @@ def test_feedback_loop_with_htmx(live, browser, axe, plan, staff, invite, smtp_s
     staff_page.locator("label", has_text="Mentor matching for late hires").click()
     staff_page.get_by_role("button", name="Save themes").click()
     staff_page.get_by_text("Themes saved.").wait_for()
-    staff_page.locator("label", has_text="Changed: we did something about it").click()
+    staff_page.locator("label", has_text="Changed: something was done about it").click()
     staff_page.get_by_label("What was done, or why not").fill("Late hires now get a mentor within 10 school days.")
     staff_page.get_by_role("button", name="Close the thread").click()
     staff_page.get_by_text("Thread closed.").wait_for()

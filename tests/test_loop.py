@@ -282,3 +282,34 @@ def test_strategy_page_links_you_said_we_did(family):
     parent, _thread = family
     page = parent.get(STRATEGY).get_data(as_text=True)
     assert f'href="{STRATEGY}/you-said-we-did"' in page
+
+
+def test_hand_on_offers_only_others(app, family, staff):
+    _parent, thread = family
+    page = signed_in(app, staff["induction"]).get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert f'<option value="{staff["talent"].id}">' in page
+    assert f'<option value="{staff["induction"].id}">' not in page
+    response = signed_in(app, staff["induction"]).post(f"/threads/{thread.id}/assign", data={"assignee": staff["induction"].id})
+    assert response.status_code == 422
+    assert Thread.get_by_id(thread.id).assigned_to_id is None
+
+
+def test_failed_close_summarised_at_top(app, family, staff):
+    _parent, thread = family
+    text = signed_in(app, staff["induction"]).post(
+        f"/threads/{thread.id}/close", data={"outcome": "", "note": "", "reflection": "0"}
+    ).get_data(as_text=True)
+    assert text.index("Nothing was changed") < text.index("<h1>")
+    assert "Choose what came of this comment." in text[: text.index("<h1>")]
+
+
+def test_reply_flash_when_email_off(app, family, staff):
+    _parent, thread = family
+    stakeholder = thread.stakeholder
+    stakeholder.notifications_enabled = False
+    stakeholder.save()
+    office = signed_in(app, staff["induction"])
+    office.post(f"/threads/{thread.id}/comments", data={"body": "We will look."})
+    page = office.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert "turned off email" in page
+    assert OutboxMessage.select().count() == 0

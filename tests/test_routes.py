@@ -11,7 +11,7 @@ from portal.mail.models import OutboxMessage
 from portal.mail.notifications import notification_token
 from portal.plan.models import Strategy
 from portal.stakeholders.models import Invitation
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_staff
 
 ROLES = [
     "anonymous",
@@ -83,7 +83,7 @@ TABLE = {
     ("/static/<path:filename>", "GET"): ("/static/css/portal.css", None, row(everyone=200)),
     ("/threads/<int:thread_id>/assign", "POST"): (
         "/threads/{thread}/assign",
-        {"assignee": "{induction}"},
+        {"assignee": "{spare}"},
         row(anonymous=302, stakeholders=302, staff=303, **{"other-point-person": 403}),
     ),
     ("/threads/<int:thread_id>/themes", "POST"): (
@@ -179,7 +179,7 @@ def world(app, plan, staff, invite):
             "thread": thread.id,
             "comment": first_comment.id,
             "reply": staff_reply.id,
-            "induction": staff["induction"].id,
+            "spare": make_staff("spare@district.example.org", "point-person").id,
         },
     }
 

@@ -161,7 +161,7 @@ def test_post_stops_notifications(app, client, stakeholder):
     assert notifications_enabled(stakeholder) is False
     assert event.actor == f"stakeholder:{stakeholder.id}"
     assert event.object_id == stakeholder.id
-    assert json.loads(event.details) == {"one_click": False}
+    assert json.loads(event.details) == {"one_click": False, "cancelled": 0}
 
 
 def test_post_twice_records_once(app, client, stakeholder):
@@ -183,7 +183,7 @@ def test_one_click_without_csrf(app, stakeholder):
     event = AuditEvent.get(AuditEvent.action == "notifications.stopped")
     assert response.status_code == 200
     assert notifications_enabled(stakeholder) is False
-    assert json.loads(event.details) == {"one_click": True}
+    assert json.loads(event.details) == {"one_click": True, "cancelled": 0}
 
 
 def test_start_requires_csrf(app, client, stakeholder):
@@ -282,3 +282,19 @@ def test_reply_email_link_in_spanish(app, staff, invite):
     message = OutboxMessage.get(OutboxMessage.kind == "reply")
     assert spanish("To stop email about replies, open this link:") in message.body_text
     assert spanish("Stop email about replies") in html.unescape(message.body_html)
+
+
+def test_stop_cancels_waiting_mail(app, client, staff, invite):
+    from portal.mail.models import OutboxMessage
+    from portal.mail.notifications import notification_token
+
+    invitation, token = invite(email="waiting@mail.example.com")
+    comment_and_reply(app, staff, token)
+    other = OutboxMessage.create(recipient="someone@mail.example.com", subject="s", body_text="b", kind="reply")
+    failed = OutboxMessage.get(OutboxMessage.recipient == "waiting@mail.example.com")
+    failed.state = "failed"
+    failed.save()
+    client.post(f"/notifications/stop/{notification_token(invitation.stakeholder)}")
+
+    assert OutboxMessage.get_by_id(failed.id).state == "cancelled"
+    assert OutboxMessage.get_by_id(other.id).state == "queued"

@@ -81,4 +81,10 @@ def build_demo(app):
     ]
     lines += [f"  {role:<13} {email}  password: {password}" for email, role, password in accounts]
     lines += ["", "Invitation links (open one in a private window to comment as that stakeholder):", *links, ""]
+    lines += [
+        "To run commands against this demo, set in another shell:",
+        f"  export PORTAL_ENVIRONMENT=development PORTAL_SQLITE_FILENAME={DEMO_DATABASE} "
+        f"PORTAL_BASE_URL={app.config['BASE_URL']}",
+        "",
+    ]
     return "\n".join(lines)

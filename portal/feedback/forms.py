@@ -107,7 +107,7 @@ class ThemesForm(FlaskForm):
 
 
 OUTCOME_LABELS = {
-    "changed": _l("Changed: we did something about it"),
+    "changed": _l("Changed: something was done about it"),
     "already_in_place": _l("Already in place"),
     "not_planned": _l("Not planned"),
 }
@@ -122,7 +122,7 @@ class CloseForm(FlaskForm):
         validators=[DataRequired("Choose what came of this comment.")],
     )
     note = CommentBodyField(
-        "What was done, or why not",
+        "What was done, or why not (the stakeholder reads this, and it appears on the public \"You said, we did\" page)",
         validators=[DataRequired("Say what was done, or why it is not planned; the stakeholder reads this."), check_length],
     )
     reflection = SelectField("Step 4 course correction it led to (optional)", coerce=int, default=0)

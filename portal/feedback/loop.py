@@ -1,13 +1,20 @@
 """The staff forms on a thread page that close the loop: hand on, tag, close, hide."""
 
+from flask_login import current_user
+
 from portal.auth.models import StaffUser
 from portal.feedback.forms import AssignForm, CloseForm, HideForm, ThemesForm
 from portal.feedback.models import Theme, ThreadTheme
 from portal.plan.models import LeadingIndicator, Reflection
 
 
-def point_persons():
-    return list(StaffUser.select().where((StaffUser.role == "point-person") & (StaffUser.active == True)).order_by(StaffUser.name))  # noqa: E712
+def point_persons(excluding=()):
+    """Return the active point persons, leaving out the given staff ids."""
+    query = StaffUser.select().where((StaffUser.role == "point-person") & (StaffUser.active == True))  # noqa: E712
+    excluded = [staff_id for staff_id in excluding if staff_id]
+    if excluded:
+        query = query.where(StaffUser.id.not_in(excluded))
+    return list(query.order_by(StaffUser.name))
 
 
 def plan_themes(plan):
@@ -28,7 +35,8 @@ def loop_forms(thread, submitted):
     """Return the staff forms for the thread page, with any submitted (failed) form in place."""
     assign = submitted.get("assign_form") or AssignForm(formdata=None, assignee=thread.assigned_to_id)
     assign.assignee.choices = [(0, "Choose a point person")] + [
-        (user.id, f"{user.display_name}{', ' + user.job_title if user.job_title else ''}") for user in point_persons()
+        (user.id, f"{user.display_name}{', ' + user.job_title if user.job_title else ''}")
+        for user in point_persons(excluding=(current_user.id, thread.assigned_to_id))
     ]
 
     selected = [link.theme_id for link in ThreadTheme.select().where(ThreadTheme.thread == thread)]

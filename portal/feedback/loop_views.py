@@ -34,7 +34,7 @@ def assign_thread(thread_id):
     if not can_manage(thread):
         abort(403)
     form = AssignForm()
-    form.assignee.choices = [(user.id, user.email) for user in point_persons()]
+    form.assignee.choices = [(user.id, user.email) for user in point_persons(excluding=(current_user.id,))]
     if not form.validate_on_submit():
         return render_thread(thread, status=422, assign_form=form)
 

@@ -95,7 +95,9 @@ def render_thread(thread, status=200, **forms):
     staff_view = current_user.is_authenticated
     comments = list(Comment.visible_in(thread, include_internal=staff_view))
     form_class = StaffMessageForm if staff_view else ThreadMessageForm
-    context = {"form": forms.pop("form", None) or form_class(formdata=None)}
+    # Errors of a failed staff form, summarised at the top because the form may be far below.
+    form_errors = [(field.label.text, error) for form in forms.values() for field in form for error in field.errors]
+    context = {"form": forms.pop("form", None) or form_class(formdata=None), "form_errors": form_errors}
     if staff_view:
         context.update(loop_forms(thread, forms))
     return render_page_or_block(
@@ -146,7 +148,10 @@ def post_in_thread(thread_id):
         flash("Note added. Only staff see it.", "success")
     elif current_user.is_authenticated:
         operations.reply(thread, current_user._get_current_object(), form.body.data)
-        flash("Reply sent. The stakeholder will be emailed.", "success")
+        if thread.stakeholder.notifications_enabled:
+            flash("Reply sent. The stakeholder will be emailed.", "success")
+        else:
+            flash("Reply sent. This stakeholder turned off email, so they will see it on their next visit.", "success")
     else:
         operations.answer_back(thread, g.stakeholder, form.body.data, g.stakeholder.language)
         flash(_("Your answer was sent."), "success")

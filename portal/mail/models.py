@@ -5,7 +5,10 @@ import peewee as pw
 from portal.auth.models import StaffUser
 from portal.db import BaseModel, utcnow
 
-MESSAGE_STATES = ("queued", "sent", "failed")
+# "cancelled": the recipient stopped this kind of email before it was sent.
+MESSAGE_STATES = ("queued", "sent", "failed", "cancelled")
+# Kinds of email about a stakeholder's own comments, which the stop-email link ends.
+STAKEHOLDER_KINDS = ("reply", "closed", "hidden")
 
 
 class OutboxMessage(BaseModel):

@@ -7,6 +7,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.audit.models import AuditEvent
 from portal.db import transaction
+from portal.mail.models import STAKEHOLDER_KINDS, OutboxMessage
 from portal.stakeholders.models import Stakeholder
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,17 @@ def set_notifications(stakeholder, enabled, **details):
             .where((Stakeholder.id == stakeholder.id) & (Stakeholder.notifications_enabled != enabled))
             .execute()
         )
+        if changed and not enabled:
+            # Mail already queued (or failed and resendable) would still reach them otherwise.
+            details["cancelled"] = (
+                OutboxMessage.update(state="cancelled", last_error="The recipient stopped email about replies.")
+                .where(
+                    (OutboxMessage.recipient == stakeholder.email)
+                    & OutboxMessage.state.in_(("queued", "failed"))
+                    & OutboxMessage.kind.in_(STAKEHOLDER_KINDS)
+                )
+                .execute()
+            )
         if changed:
             action = "notifications.started" if enabled else "notifications.stopped"
             AuditEvent.record(f"stakeholder:{stakeholder.id}", action, stakeholder, **details)
