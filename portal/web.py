@@ -80,6 +80,9 @@ def render_page_or_block(template_name, block_name, status=200, **context):
     if request.headers.get("HX-Request") == "true":
         html = render_block(template_name, block_name, **context)
         html += render_template("_flashes.html", oob=True)
+        if current_user.is_authenticated:
+            # A reply changes what waits, so the navigation's counts are refreshed too.
+            html += render_template("_nav_inbox.html", oob=True)
         return html, status, {"Vary": "HX-Request"}
     return render_template(template_name, **context), status, {"Vary": "HX-Request"}
 

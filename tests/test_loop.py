@@ -313,3 +313,14 @@ def test_reply_flash_when_email_off(app, family, staff):
     page = office.get(f"/threads/{thread.id}").get_data(as_text=True)
     assert "turned off email" in page
     assert OutboxMessage.select().count() == 0
+
+
+def test_htmx_reply_refreshes_nav_counts(app, family, staff):
+    _parent, thread = family
+    office = signed_in(app, staff["induction"])
+    assert "Inbox (1 waiting)" in office.get("/inbox").get_data(as_text=True)
+    text = office.post(
+        f"/threads/{thread.id}/comments", data={"body": "Thanks."}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert '<li id="nav-inbox" hx-swap-oob="true">' in text
+    assert "Inbox (0 waiting)" in text

@@ -39,7 +39,7 @@ def rows(count):
     "Repeat for more fields. Unnamed fields use the last import's mapping or common header names.",
 )
 def import_roster_command(file, dry_run, columns):
-    """Add the stakeholders in a roster FILE (CSV UTF-8, or .xlsx with openpyxl installed).
+    """Add the stakeholders in a roster FILE (CSV UTF-8, or an Excel .xlsx workbook).
 
     Prints how many rows were taken, how many were already on the roster (those are left
     as they are), and each rejected row with its row number and reason. Exits with 0 when
