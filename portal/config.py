@@ -59,6 +59,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SIGN_IN = "10 per minute;50 per hour"
     RATELIMIT_INVITATION = "20 per minute;200 per hour"
+    RATELIMIT_NEW_LINK = "5 per hour"
 
     COMMENT_MAX_LENGTH = 5000  # characters
 

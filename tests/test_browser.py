@@ -197,6 +197,12 @@ def test_other_pages_pass_axe(live, browser, axe, plan, staff, invite):
     Invitation.update(expires_at=utcnow() - datetime.timedelta(days=1)).where(Invitation.id == expired.id).execute()
     visitor.goto(f"{live.url}/invitation/{expired_token}")
     axe.check(visitor, "expired invitation")
+    visitor.get_by_role("link", name="Get a new invitation link").click()
+    axe.check(visitor, "new link form")
+    visitor.get_by_label("Your email address").fill("late@mail.example.com")
+    visitor.get_by_role("button", name="Email me a new link").click()
+    visitor.get_by_text("a new link is on its way").wait_for()
+    axe.check(visitor, "new link requested")
 
     invitation, _token = invite(email="quiet@mail.example.com", language="es")
     visitor.goto(f"{live.url}/notifications/stop/{notification_token(invitation.stakeholder)}")

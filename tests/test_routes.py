@@ -122,6 +122,8 @@ TABLE = {
         {},
         row(anonymous=302, stakeholders=302, staff=403, leader=303, admin=303),
     ),
+    ("/new-link", "GET"): ("/new-link", None, row(everyone=200)),
+    ("/new-link", "POST"): ("/new-link", {"email": "nobody@mail.example.com"}, row(everyone=200)),
     # The signed token in the email is the authority here, not the session.
     ("/notifications/stop/<token>", "GET"): ("/notifications/stop/{notify}", None, row(everyone=200)),
     ("/notifications/stop/<token>", "POST"): ("/notifications/stop/{notify}", {}, row(everyone=200)),

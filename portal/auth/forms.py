@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -18,4 +19,19 @@ class SignInForm(FlaskForm):
     )
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password.")], render_kw={"autocomplete": "current-password"}
+    )
+
+
+class NewLinkForm(FlaskForm):
+    """A stakeholder's request for a new invitation link."""
+
+    email = EmailField(
+        _l("Your email address"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            DataRequired(_l("Enter the email address your invitation was sent to.")),
+            Email(_l("Enter an email address like name@example.com."), check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
     )

@@ -20,12 +20,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.audit.models import AuditEvent
-from portal.auth.forms import SignInForm
+from portal.auth.forms import NewLinkForm, SignInForm
 from portal.auth.models import StaffUser
 from portal.db import transaction, utcnow
 from portal.extensions import limiter, login_manager
 from portal.stakeholders.models import Invitation
-from portal.stakeholders.operations import accept_invitation, normalize_email
+from portal.stakeholders.operations import accept_invitation, normalize_email, send_new_link
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,19 @@ def continue_invitation(token):
     session.permanent = True
     accept_invitation(invitation)
     return redirect(url_for("plan.overview"), code=303)
+
+
+@bp.route("/new-link", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_NEW_LINK"], methods=["POST"])
+def new_link():
+    """Email a new invitation link, showing the same page whether or not the address is known."""
+    form = NewLinkForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/new_link.html", form=form, sent=False), status
+
+    send_new_link(form.email.data)
+    return render_template("auth/new_link.html", form=NewLinkForm(formdata=None), sent=True)
 
 
 @bp.route("/language", methods=["POST"])

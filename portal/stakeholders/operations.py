@@ -83,3 +83,62 @@ def accept_invitation(invitation):
         invitation.save(only=[Invitation.first_used_at, Invitation.last_used_at])
         AuditEvent.record(f"stakeholder:{invitation.stakeholder_id}", "invitation.accepted", invitation)
     logger.info("Invitation %s accepted by stakeholder %s", invitation.id, invitation.stakeholder_id)
+
+
+def send_new_link(email):
+    """Email a new invitation link if the address belongs to an eligible stakeholder.
+
+    Returns whether a link was queued. Callers show the same page either way, so it never
+    reveals who is on the district's list. A stakeholder whose latest
+    invitation staff revoked gets nothing, so a revocation sticks.
+    """
+    stakeholder = Stakeholder.get_or_none(Stakeholder.email == normalize_email(email))
+    latest = None
+    if stakeholder is not None:
+        latest = (
+            Invitation.select()
+            .where(Invitation.stakeholder == stakeholder)
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+            .first()
+        )
+    if latest is None or latest.revoked_at is not None:
+        logger.info("New link requested for an address that gets none")
+        return False
+
+    scope = [link.strategy for link in latest.scoped_strategies] if not latest.whole_plan else []
+    language = stakeholder.language if stakeholder.language in current_app.config["LANGUAGES"] else "en"
+    with transaction():
+        invitation, token = invite_stakeholder(
+            latest.plan,
+            stakeholder.email,
+            stakeholder.group.key,
+            f"stakeholder:{stakeholder.id}",
+            stakeholder.name,
+            language,
+            scope,
+            stakeholder.school,
+        )
+        queue_invitation_email(invitation, token)
+    logger.info("New invitation %s emailed to stakeholder %s on request", invitation.id, stakeholder.id)
+    return True
+
+
+def queue_invitation_email(invitation, token):
+    """Queue the invitation email in the stakeholder's language; call inside a transaction."""
+    from flask import render_template
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from portal.mail.operations import queue_message
+
+    stakeholder = invitation.stakeholder
+    context = {
+        "link": invitation_url(token),
+        "district": invitation.plan.lea_name,
+        "expires_on": invitation.expires_at.date(),
+    }
+    with force_locale(stakeholder.language):
+        subject = _("Your link to comment on the %(district)s equity plan", district=invitation.plan.lea_name)
+        body_text = render_template("mail/invitation.txt", **context)
+        body_html = render_template("mail/invitation.html", **context)
+    return queue_message(stakeholder.email, subject, body_text, body_html, kind="invitation")
