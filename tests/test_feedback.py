@@ -265,3 +265,24 @@ def test_strategy_page_lists_own_comment_excerpts(client, parent):
     target = benchmark("mentor-assigned", "3m")
     assert "Our mentor visits once a month." in page
     assert f"{target.indicator.name}, {target.period.label}</span>" in page
+
+
+def test_parent_keeps_name_from_staff(app, client, parent, staff):
+    from tests.conftest import Auth
+
+    client.post(STRATEGY_COMMENTS, data={"body": "Private, please.", "language": "en", "benchmark": "", "hide_name": "y"})
+    office = app.test_client()
+    Auth(office).sign_in(staff["induction"])
+    page = office.get(f"/threads/{Thread.get().id}").get_data(as_text=True)
+    assert "Pat Parent" not in page
+    assert "Name withheld" in page
+    assert 'checked' in client.get("/strategies/novice-mentoring").get_data(as_text=True)
+
+
+def test_name_shown_to_staff_by_default(app, client, parent, staff):
+    from tests.conftest import Auth
+
+    comment(client)
+    office = app.test_client()
+    Auth(office).sign_in(staff["induction"])
+    assert "Pat Parent" in office.get(f"/threads/{Thread.get().id}").get_data(as_text=True)

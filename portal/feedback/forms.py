@@ -59,6 +59,7 @@ class CommentForm(FlaskForm):
         validators=[DataRequired(_l("Write your comment before sending it.")), check_length],
     )
     language = SelectField(_l("Language you are writing in"), validators=[Length(max=10)])
+    hide_name = BooleanField(_l("Keep my name from district staff. They can still reply to you."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +72,7 @@ class CommentForm(FlaskForm):
         A strategy page contains one form per benchmark, so each needs its own element ids.
         """
         self.form_id = f"comment-form-{benchmark.id if benchmark else 'strategy'}"
-        for field in (self.benchmark, self.body, self.language):
+        for field in (self.benchmark, self.body, self.language, self.hide_name):
             field.id = f"{self.form_id}-{field.name}"
         self.benchmark.data = str(benchmark.id) if benchmark else ""
         return self

@@ -15,6 +15,7 @@ from portal.feedback.models import Comment, Thread, ThreadTheme
 from portal.mail.notifications import stop_notifications_url, unsubscribe_headers
 from portal.mail.operations import queue_message
 from portal.plan.models import MonitoringPeriod
+from portal.stakeholders.models import Stakeholder
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +36,16 @@ def period_containing(plan, moment):
     )
 
 
-def start_thread(stakeholder, strategy, benchmark, body, language):
-    """Create a thread with the stakeholder's first comment; return the thread."""
+def start_thread(stakeholder, strategy, benchmark, body, language, hide_name=None):
+    """Create a thread with the stakeholder's first comment; return the thread.
+
+    hide_name, when given, records whether the stakeholder keeps their name from staff.
+    """
     now = utcnow()
     with transaction():
+        if hide_name is not None and stakeholder.show_name_to_staff == hide_name:
+            stakeholder.show_name_to_staff = not hide_name
+            stakeholder.save(only=[Stakeholder.show_name_to_staff])
         period = benchmark.period if benchmark is not None else period_containing(strategy.plan, now)
         thread = Thread.create(
             plan=strategy.plan,

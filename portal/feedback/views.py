@@ -57,10 +57,11 @@ def post_comment(key):
     if not form.validate_on_submit():
         return comment_form_response(strategy, benchmark, form, status=422)
 
-    thread = operations.start_thread(g.stakeholder, strategy, benchmark, form.body.data, form.language.data)
+    hide_name = None if g.stakeholder.group.anonymous else form.hide_name.data
+    thread = operations.start_thread(g.stakeholder, strategy, benchmark, form.body.data, form.language.data, hide_name)
 
     if request.headers.get("HX-Request") == "true":
-        fresh = CommentForm(formdata=None, language=form.language.data)
+        fresh = CommentForm(formdata=None, language=form.language.data, hide_name=form.hide_name.data)
         return comment_form_response(strategy, benchmark, fresh, sent_thread=thread)
     flash(_("Thank you. Your comment was sent to the person responsible."), "success")
     return redirect(url_for("feedback.thread", thread_id=thread.id), code=303)

@@ -94,7 +94,8 @@ def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, stat
         if failed_form is not None and failed_benchmark == benchmark:
             return failed_form.aim_at(benchmark)
         language = g.stakeholder.language if g.stakeholder else "en"
-        return CommentForm(formdata=None, language=language).aim_at(benchmark)
+        hide_name = bool(g.stakeholder) and not g.stakeholder.show_name_to_staff
+        return CommentForm(formdata=None, language=language, hide_name=hide_name).aim_at(benchmark)
 
     return (
         render_template(
