@@ -20,10 +20,6 @@ class DomainError(Exception):
         self.message = message
 
 
-class PermissionDenied(DomainError):
-    status = 403
-
-
 class Conflict(DomainError):
     status = 409
 

@@ -286,3 +286,19 @@ def test_name_shown_to_staff_by_default(app, client, parent, staff):
     office = app.test_client()
     Auth(office).sign_in(staff["induction"])
     assert "Pat Parent" in office.get(f"/threads/{Thread.get().id}").get_data(as_text=True)
+
+
+def test_scoped_overview_loads_scope_once(app, plan, invite):
+    from tests.conftest import Auth
+
+    whole = app.test_client()
+    _invitation, token = invite(email="whole@mail.example.com")
+    Auth(whole).open_invitation(token)
+    scoped = app.test_client()
+    _invitation, token = invite(email="scoped@mail.example.com", strategies=["prep-partnerships", "early-hiring"])
+    Auth(scoped).open_invitation(token)
+    with count_queries() as whole_plan:
+        whole.get("/")
+    with count_queries() as limited:
+        scoped.get("/")
+    assert limited.count == whole_plan.count + 1  # one query for the scope, not one per strategy

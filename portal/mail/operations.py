@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 # A message that still fails this long after it was queued is marked failed.
 GIVE_UP_AFTER = datetime.timedelta(hours=24)
 FIRST_RETRY_DELAY = datetime.timedelta(minutes=1)
-LONGEST_RETRY_DELAY = datetime.timedelta(hours=1)
+MAX_RETRY_DELAY = datetime.timedelta(hours=1)
 
 
 def queue_message(recipient, subject, body_text, body_html="", kind="", created_by=None, headers=None):
@@ -42,7 +42,7 @@ def queue_message(recipient, subject, body_text, body_html="", kind="", created_
 def retry_delay(attempts):
     """Return how long to wait after the given number of failed attempts (doubling, capped)."""
     doublings = min(max(attempts - 1, 0), 10)  # 2**10 minutes is past the cap already
-    return min(FIRST_RETRY_DELAY * (2**doublings), LONGEST_RETRY_DELAY)
+    return min(FIRST_RETRY_DELAY * (2**doublings), MAX_RETRY_DELAY)
 
 
 def deliver_due(now=None):

@@ -86,10 +86,15 @@ class Invitation(BaseModel):
         return "valid"
 
     def strategy_ids(self):
-        """Return the ids of the strategies in scope, or None for the whole plan."""
+        """Return the ids of the strategies in scope, or None for the whole plan.
+
+        The set is loaded once per instance, because pages check it for every strategy.
+        """
         if self.whole_plan:
             return None
-        return {row.strategy_id for row in self.scoped_strategies}
+        if not hasattr(self, "_strategy_ids"):
+            self._strategy_ids = {row.strategy_id for row in self.scoped_strategies}
+        return self._strategy_ids
 
 
 class InvitationStrategy(BaseModel):
