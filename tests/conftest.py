@@ -104,7 +104,10 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(app_config):
+def app(app_config, tmp_path, monkeypatch):
+    # Each test gets its own instance folder, so remembered roster mappings, uploads and
+    # evidence files never leak between tests or into the developer's instance/.
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(app_config)
     app.test_client_class = IsolatedClient
     if POSTGRES_URL:

@@ -1,6 +1,7 @@
 """Roster import: reading files, the column mapping, checking rows, and the import-roster command."""
 
 import json
+import pathlib
 import shutil
 
 import pytest
@@ -27,11 +28,9 @@ HEADER = "Last Name,First Name,Email,Stakeholder Group,School,Preferred Language
 
 
 @pytest.fixture(autouse=True)
-def instance_folder(app, tmp_path):
-    """Keep the remembered mapping in the test's own folder, not the repository's instance/."""
-    folder = tmp_path / "instance"
-    app.instance_path = str(folder)
-    return folder
+def instance_folder(app):
+    """The test's own instance folder, where the remembered mapping is kept; every test needs the app."""
+    return pathlib.Path(app.instance_path)
 
 
 @pytest.fixture
@@ -284,7 +283,6 @@ def test_mapping_remembered(tmp_path, instance_folder):
 
 
 def test_remembered_mapping_skipped_when_headers_differ(tmp_path, instance_folder, sample):
-    instance_folder.mkdir()
     (instance_folder / MAPPING_FILENAME).write_text(json.dumps({"email": "Correo", "group": "Tipo"}), encoding="utf-8")
     result = import_roster(sample)
     assert len(result.taken) == SAMPLE_TAKEN
