@@ -39,10 +39,26 @@ def create_app(overrides=None):
 def register_blueprints(app):
     from portal.auth.views import bp as auth_bp
     from portal.feedback import loop_views  # noqa: F401  (adds its routes to the feedback blueprint)
+    from portal.feedback import stakeholder_views  # noqa: F401  (the same)
     from portal.feedback.views import bp as feedback_bp
     from portal.mail.views import bp as mail_bp
+    from portal.monitoring.views import bp as monitoring_bp
     from portal.plan.views import bp as plan_bp
     from portal.stakeholders.views import bp as stakeholders_bp
+    from portal.plan.editing import bp as editing_bp
 
-    for blueprint in (plan_bp, auth_bp, feedback_bp, mail_bp, stakeholders_bp):
+    for blueprint in (plan_bp, auth_bp, feedback_bp, mail_bp, stakeholders_bp, monitoring_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(editing_bp)
+
+    from portal.stakeholders.campaign_views import bp as campaigns_bp
+
+    app.register_blueprint(campaigns_bp)
+
+    from portal.stakeholders.admin_views import bp as stakeholder_admin_bp
+
+    app.register_blueprint(stakeholder_admin_bp)
+
+    from portal.review.views import bp as review_bp
+
+    app.register_blueprint(review_bp)

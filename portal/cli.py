@@ -195,4 +195,6 @@ def demo_command(port, no_serve):
 # Commands kept beside their areas register themselves on portal_cli when imported.
 from portal.feedback import commands as feedback_commands  # noqa: E402,F401
 from portal.mail import commands as mail_commands  # noqa: E402,F401
+from portal.monitoring import commands as monitoring_commands  # noqa: E402,F401
+from portal.review import commands as review_commands  # noqa: E402,F401
 from portal.stakeholders import commands as stakeholder_commands  # noqa: E402,F401

@@ -23,6 +23,22 @@ class Defaults:
     # Invitation and mail links start with this address, never with the request's Host.
     BASE_URL = "http://127.0.0.1:5000"
     INVITATION_DAYS = 30
+    # A campaign queues its invitations in batches of this many, each batch due this many
+    # seconds after the one before, so a large roster does not reach the mail server at once.
+    CAMPAIGN_BATCH_SIZE = 500
+    CAMPAIGN_BATCH_SECONDS = 300
+    # Which version of the plan pages each stakeholder group sees (see plan.views.audience_view);
+    # a group not named here gets the plain-language "family" pages.
+    AUDIENCE_VIEWS = {
+        "teacher": "educator",
+        "teacher-leader": "educator",
+        "paraprofessional": "educator",
+        "principal": "educator",
+        "principal-supervisor": "educator",
+        "board-member": "board",
+    }
+    # Minutes during which a stakeholder may edit or withdraw a comment they posted.
+    COMMENT_EDIT_MINUTES = 15
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -70,6 +86,22 @@ class Defaults:
     # Weekday (0 is Monday) on which district leaders get the weekly summary.
     WEEKLY_SUMMARY_WEEKDAY = 0
 
+    # Evidence files uploaded with check-ins: at most this many bytes each, and this many
+    # in one save. Empty EVIDENCE_FOLDER means the "evidence" folder in the instance folder.
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    EVIDENCE_FILES_PER_UPLOAD = 3
+    EVIDENCE_FOLDER = ""
+    # Flask rejects a larger request body with 413 before reading any form. The default leaves
+    # room for the files above plus 1 MiB of text, so raise it along with them.
+    MAX_CONTENT_LENGTH = EVIDENCE_FILES_PER_UPLOAD * EVIDENCE_MAX_BYTES + 1024 * 1024
+    # Days after a period's window ends within which its check-in is due, and days after
+    # a check-in that states adjustments are needed within which the reflection is due.
+    CHECK_IN_DAYS = 14
+    REFLECTION_DAYS = 30
+    # Input summaries show a stakeholder group or school with fewer participants than this
+    # as "fewer than N" and pool it with others (from 3 to 30).
+    MIN_GROUP_SIZE = 5
+
 
 def load(app, overrides=None):
     """Fill app.config from the defaults, the instance file, the environment and overrides."""
@@ -101,6 +133,12 @@ def load(app, overrides=None):
     days = app.config["RESPONSE_SCHOOL_DAYS"]
     if not isinstance(days, int) or not 1 <= days <= 40:
         raise RuntimeError(f"RESPONSE_SCHOOL_DAYS is {days!r}; set a whole number of school days from 1 to 40.")
+
+    group_size = app.config["MIN_GROUP_SIZE"]
+    if isinstance(group_size, bool) or not isinstance(group_size, int) or not 3 <= group_size <= 30:
+        raise RuntimeError(
+            f"MIN_GROUP_SIZE is {group_size!r}; set a whole number of participants from 3 to 30 (5 is usual)."
+        )
 
     secure = environment == "production"
     app.config["SESSION_COOKIE_SECURE"] = secure

@@ -107,6 +107,25 @@ def build(stakeholders, threads):
     return import_seconds, "token-" + str(stakeholder_ids[0])
 
 
+def send_campaign_to_everyone():
+    """Create an admin and a whole-plan campaign, send it, and return (id, seconds, invited)."""
+    from portal.plan.models import MonitoringPeriod
+    from portal.stakeholders import campaigns
+
+    admin = StaffUser(email="admin@district.example.org", role="admin", name="Administrator")
+    admin.set_password(PASSWORD)
+    admin.save()
+    period = MonitoringPeriod.select().order_by(MonitoringPeriod.position.desc()).first()
+    today = datetime.date.today()
+    campaign = campaigns.create_campaign(
+        period.plan, period, "Benchmark campaign", today, today + datetime.timedelta(days=14),
+        today + datetime.timedelta(days=60), [], [], admin,
+    )
+    started = time.perf_counter()
+    invited = campaigns.send_campaign(campaign, admin)
+    return campaign.id, time.perf_counter() - started, invited
+
+
 def measure(client, url, repeat):
     """Return (median milliseconds, queries in one request) for GET url."""
     from tests.conftest import count_queries
@@ -149,6 +168,7 @@ def main():
         build_seconds = time.perf_counter() - started
         stakeholder_invitation = Invitation.get()
         thread_id = Thread.select(Thread.id).order_by(Thread.id).first().id
+        campaign_id, send_seconds, invited = send_campaign_to_everyone()
 
     staff = app.test_client()
     staff.post("/sign-in", data={"email": "point@district.example.org", "password": PASSWORD})
@@ -156,15 +176,20 @@ def main():
     with stakeholder.session_transaction() as session:
         session["invitation_id"] = stakeholder_invitation.id
 
+    admin = app.test_client()
+    admin.post("/sign-in", data={"email": "admin@district.example.org", "password": PASSWORD})
+
     rows = [
         ("plan overview (stakeholder)", stakeholder, "/"),
         ("strategy page (stakeholder)", stakeholder, "/strategies/novice-mentoring"),
         ("thread (point person)", staff, f"/threads/{thread_id}"),
         ("inbox, first page (point person)", staff, "/inbox"),
         ("inbox, page 100 (point person)", staff, "/inbox?page=100"),
+        (f"campaign page, {invited} invitees (admin)", admin, f"/campaigns/{campaign_id}"),
     ]
     print(f"Database: SQLite, {args.stakeholders} stakeholders, {args.threads} threads")
-    print(f"Sample plan import: {import_seconds * 1000:.0f} ms; building the data: {build_seconds:.1f} s\n")
+    print(f"Sample plan import: {import_seconds * 1000:.0f} ms; building the data: {build_seconds:.1f} s")
+    print(f"Sending a campaign to {invited} stakeholders (invitations and queued emails): {send_seconds:.1f} s\n")
     print("| page | median ms | queries |")
     print("|---|---:|---:|")
     with app.app_context():

@@ -63,6 +63,17 @@ def test_round_trip_loses_nothing(app):
     assert second == document
 
 
+def test_summary_round_trips(app):
+    document = sample()
+    document["strategies"][0]["summary"] = {"en": "Partners train new teachers.", "es": "Socios forman a maestros nuevos."}
+    exported = export_plan(import_plan(document, "test"))
+    assert exported["strategies"][0]["summary"] == document["strategies"][0]["summary"]
+    assert "summary" not in exported["strategies"][1]
+    strategy = Strategy.get(Strategy.key == document["strategies"][0]["key"])
+    assert strategy.summary_in("es") == "Socios forman a maestros nuevos."
+    assert strategy.summary_in("vi") == "Partners train new teachers."
+
+
 def test_same_plan_twice_is_rejected(app):
     import_plan(sample(), "test")
     before = table_counts()
@@ -111,6 +122,9 @@ BAD_FILES = [
     ([*S0I0, "check_ins", 1, "period"], "3m", "$.strategies[0].leading_indicators[0].check_ins[1].period", "has a check-in already"),
     ([*S0I0, "reflections", 0, "new_benchmarks", 0, "target"], -1, "$.strategies[0].leading_indicators[0].reflections[0].new_benchmarks[0].target", "negative"),
     (["people"], "everyone", "$.people", "must be a list"),
+    (["strategies", 0, "summary"], "Plain words", "$.strategies[0].summary", "must be an object of language code to text"),
+    (["strategies", 0, "summary"], {"Spanish": "Hola"}, "$.strategies[0].summary", "is not a language code"),
+    (["strategies", 0, "summary"], {"es": 5}, "$.strategies[0].summary.es", "must be a string"),
 ]
 
 

@@ -1,5 +1,6 @@
 """The demo: a fresh SQLite database with a sample plan, staff accounts and invitations."""
 
+import datetime
 import json
 import os
 import pathlib
@@ -29,6 +30,7 @@ DEMO_STAKEHOLDERS = [
     ("jordan.lee@tamarackfalls.example.org", "teacher", "Jordan Lee", "en", ()),
     ("deshawn.carter@mail.example.com", "parent", "DeShawn Carter", "en", ("novice-coaching",)),
     ("student.council@tamarackfalls.example.org", "student", "Eastbrook student council", "en", ()),
+    ("pat.quinn@mail.example.com", "board-member", "Pat Quinn", "en", ()),
 ]
 
 
@@ -55,6 +57,27 @@ def create_account(email, role, person, name):
     return password
 
 
+def create_draft_campaign(plan, admin):
+    """Save an unsent campaign for the period that contains today, or return None after the plan ends."""
+    from portal.plan.models import MonitoringPeriod
+    from portal.plan.status import plan_today
+    from portal.stakeholders.campaigns import create_campaign
+
+    today = plan_today(plan)
+    period = (
+        MonitoringPeriod.select()
+        .where((MonitoringPeriod.plan == plan) & (MonitoringPeriod.ends_on >= today))
+        .order_by(MonitoringPeriod.starts_on)
+        .first()
+    )
+    if period is None:
+        return None
+    closes_on = min(today + datetime.timedelta(days=21), plan.ends_on)
+    return create_campaign(
+        plan, period, "Winter check-in", today, closes_on, closes_on + datetime.timedelta(days=30), [], [], admin
+    )
+
+
 def build_demo(app):
     """Build the demo database and return the text to print: where it is, sign-ins and links."""
     path = use_fresh_database(app)
@@ -72,6 +95,7 @@ def build_demo(app):
             _invitation, token = invite_stakeholder(plan, email, group, ACTOR, name, language, strategies)
             scope = ", ".join(keys) if keys else "whole plan"
             links.append(f"  {name} ({group}, {language}, {scope}):\n    {invitation_url(token)}")
+        draft = create_draft_campaign(plan, StaffUser.get(StaffUser.email == DEMO_STAFF[0][0]))
 
     lines = [
         f"Demo database: {path}",
@@ -81,6 +105,8 @@ def build_demo(app):
     ]
     lines += [f"  {role:<13} {email}  password: {password}" for email, role, password in accounts]
     lines += ["", "Invitation links (open one in a private window to comment as that stakeholder):", *links, ""]
+    if draft is not None:
+        lines += [f"A campaign to send, as the administrator: {app.config['BASE_URL']}/campaigns/{draft.id}", ""]
     lines += [
         "To run commands against this demo, set in another shell:",
         f"  export PORTAL_ENVIRONMENT=development PORTAL_SQLITE_FILENAME={DEMO_DATABASE} "

@@ -78,6 +78,15 @@ class CommentForm(FlaskForm):
         return self
 
 
+class EditCommentForm(FlaskForm):
+    """The author's corrected text of a comment."""
+
+    body = CommentBodyField(
+        _l("Your comment"),
+        validators=[DataRequired(_l("Write your comment before saving it. To remove it, withdraw it instead.")), check_length],
+    )
+
+
 class ThreadMessageForm(FlaskForm):
     """A reply from the point person, or the stakeholder's answer back, in a thread."""
 

@@ -7,7 +7,8 @@ from portal.db import BaseModel, utcnow
 from portal.plan.models import Benchmark, MonitoringPeriod, Plan, Reflection, Strategy
 from portal.stakeholders.models import Stakeholder, StakeholderGroup
 
-THREAD_STATES = ("awaiting_reply", "answered", "closed")
+# "withdrawn": the author withdrew every comment before staff answered.
+THREAD_STATES = ("awaiting_reply", "answered", "closed", "withdrawn")
 OUTCOMES = ("changed", "already_in_place", "not_planned")
 
 
@@ -90,6 +91,31 @@ class Thread(BaseModel):
             return query.order_by(cls.last_activity_at, cls.id)
         return query.order_by(cls.last_activity_at.desc(), cls.id.desc())
 
+    @classmethod
+    def waiting_counts(cls, overdue_before, person_id=None, staff_id=None):
+        """Return (awaiting a reply, overdue among them) in one query without joins.
+
+        The threads are those inbox() would list for the same person_id and staff_id. The
+        person's strategies and benchmarks are looked up in subqueries, so the count scans
+        only the thread table.
+        """
+        from portal.plan.models import LeadingIndicator
+
+        query = cls.select(
+            pw.fn.COUNT(cls.id),
+            pw.fn.SUM(pw.Case(None, [(cls.last_activity_at < overdue_before, 1)], 0)),
+        ).where(cls.state == "awaiting_reply")
+        if person_id is not None:
+            strategy_ids = Strategy.select(Strategy.id).where(Strategy.person_responsible == person_id)
+            benchmark_ids = (
+                Benchmark.select(Benchmark.id).join(LeadingIndicator).where(LeadingIndicator.responsible == person_id)
+            )
+            answers = cls.strategy.in_(strategy_ids) | cls.benchmark.in_(benchmark_ids)
+            mine = answers & (cls.assigned_to.is_null() | (cls.assigned_to == staff_id))
+            query = query.where(mine | (cls.assigned_to == staff_id) if staff_id else mine)
+        waiting, overdue = query.tuples().get()
+        return waiting, int(overdue or 0)
+
     def responsible_person_ids(self):
         """Return the ids of the plan people who may reply in this thread."""
         ids = {self.strategy.person_responsible_id}
@@ -151,5 +177,28 @@ class ThreadTheme(BaseModel):
         indexes = ((("thread", "theme"), True),)
 
 
-MODELS = [Theme, Thread, Comment, ThreadTheme]
+PULSE_ANSWERS = ("yes", "somewhat", "no", "not_sure")
+
+
+class PulseAnswer(BaseModel):
+    """A stakeholder's one-tap answer to "Is this working at your school?" on a benchmark.
+
+    Each stakeholder has one answer per benchmark and may change it. The period and the
+    stakeholder's group and school are copied in, so summaries count without joins and keep
+    their figures if the stakeholder later moves.
+    """
+
+    benchmark = pw.ForeignKeyField(Benchmark, backref="pulse_answers", on_delete="CASCADE")
+    period = pw.ForeignKeyField(MonitoringPeriod, on_delete="CASCADE")
+    stakeholder = pw.ForeignKeyField(Stakeholder, backref="pulse_answers", on_delete="CASCADE")
+    group = pw.ForeignKeyField(StakeholderGroup, on_delete="CASCADE")
+    school = pw.CharField(max_length=200, default="")
+    answer = pw.CharField(max_length=20)
+    answered_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("benchmark", "stakeholder"), True),)
+
+
+MODELS = [Theme, Thread, Comment, ThreadTheme, PulseAnswer]
 

@@ -21,11 +21,15 @@ logger = logging.getLogger(__name__)
 
 
 def period_containing(plan, moment):
-    """Return the plan's period whose window contains the UTC moment in the district's time zone."""
+    """Return the plan's period whose window contains the UTC moment in the district's time zone.
+
+    A closed period's input summary is frozen, so when that period is closed the next period
+    that is not closed is returned instead (None when there is none).
+    """
     local_day = (
         moment.replace(tzinfo=datetime.timezone.utc).astimezone(zoneinfo.ZoneInfo(plan.time_zone)).date()
     )
-    return (
+    containing = (
         MonitoringPeriod.select()
         .where(
             (MonitoringPeriod.plan == plan)
@@ -34,6 +38,35 @@ def period_containing(plan, moment):
         )
         .first()
     )
+    if containing is None or containing.state != "closed":
+        return containing
+    return next_period_not_closed(plan, containing)
+
+
+def next_period_not_closed(plan, period):
+    """Return the first period after period that is not closed, or None."""
+    return (
+        MonitoringPeriod.select()
+        .where(
+            (MonitoringPeriod.plan == plan)
+            & (MonitoringPeriod.state != "closed")
+            & (MonitoringPeriod.starts_on > period.starts_on)
+        )
+        .order_by(MonitoringPeriod.starts_on)
+        .first()
+    )
+
+
+def thread_period(strategy, benchmark, moment):
+    """Return the period a new thread counts in: its benchmark's, or the one containing moment.
+
+    Input on a benchmark whose period is closed counts in the next period that is not.
+    """
+    if benchmark is None:
+        return period_containing(strategy.plan, moment)
+    if benchmark.period.state != "closed":
+        return benchmark.period
+    return next_period_not_closed(strategy.plan, benchmark.period)
 
 
 def start_thread(stakeholder, strategy, benchmark, body, language, hide_name=None):
@@ -46,7 +79,7 @@ def start_thread(stakeholder, strategy, benchmark, body, language, hide_name=Non
         if hide_name is not None and stakeholder.show_name_to_staff == hide_name:
             stakeholder.show_name_to_staff = not hide_name
             stakeholder.save(only=[Stakeholder.show_name_to_staff])
-        period = benchmark.period if benchmark is not None else period_containing(strategy.plan, now)
+        period = thread_period(strategy, benchmark, now)
         thread = Thread.create(
             plan=strategy.plan,
             strategy=strategy,

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.guards import staff_required, stakeholder_required, viewer_required
-from portal.feedback import operations
+from portal.feedback import operations, own_comments
 from portal.db import utcnow
 from portal.feedback.deadlines import commitment, overdue_before
 from portal.feedback.forms import INBOX_STATES, CommentForm, InboxFilterForm, StaffMessageForm, ThreadMessageForm
@@ -13,6 +13,7 @@ from portal.feedback.models import Comment, Thread
 from portal.plan.models import Benchmark, LeadingIndicator, Plan
 from portal.plan.views import load_strategy, render_strategy_page
 from portal.feedback.loop import loop_forms
+from portal.stakeholders.campaigns import comment_window_notice
 from portal.web import render_page_or_block
 
 bp = Blueprint("feedback", __name__)
@@ -55,6 +56,10 @@ def post_comment(key):
     form = CommentForm()
     benchmark = benchmark_from_form(strategy, form.benchmark.data)
     if not form.validate_on_submit():
+        return comment_form_response(strategy, benchmark, form, status=422)
+    closed = comment_window_notice(g.invitation)
+    if closed is not None:
+        form.body.errors.append(closed)
         return comment_form_response(strategy, benchmark, form, status=422)
 
     hide_name = None if g.stakeholder.group.anonymous else form.hide_name.data
@@ -101,6 +106,13 @@ def render_thread(thread, status=200, **forms):
     context = {"form": forms.pop("form", None) or form_class(formdata=None), "form_errors": form_errors}
     if staff_view:
         context.update(loop_forms(thread, forms))
+    else:
+        now = utcnow()
+        context["changeable"] = {
+            comment.id: own_comments.editable_until(comment)
+            for comment in comments
+            if own_comments.can_change(comment, g.stakeholder, now)
+        }
     return render_page_or_block(
         "feedback/thread.html",
         "conversation",
@@ -229,6 +241,4 @@ def helpful_share(person_id=None, staff_id=None):
 
 def inbox_counts():
     """Return the number of threads awaiting the viewer's reply and how many are overdue."""
-    waiting = Thread.inbox(**inbox_scope(), state="awaiting_reply").count()
-    overdue = Thread.inbox(**inbox_scope(), state="overdue", overdue_before=overdue_cutoff()).count()
-    return waiting, overdue
+    return Thread.waiting_counts(overdue_cutoff(), **inbox_scope())

@@ -23,10 +23,11 @@ FIRST_RETRY_DELAY = datetime.timedelta(minutes=1)
 MAX_RETRY_DELAY = datetime.timedelta(hours=1)
 
 
-def queue_message(recipient, subject, body_text, body_html="", kind="", created_by=None, headers=None):
+def queue_message(recipient, subject, body_text, body_html="", kind="", created_by=None, headers=None, send_after=None):
     """Add a message to the outbox; call inside the transaction that causes it.
 
-    headers maps extra header names to values, such as List-Unsubscribe.
+    headers maps extra header names to values, such as List-Unsubscribe. send_after (UTC)
+    holds the message back until then.
     """
     return OutboxMessage.create(
         recipient=recipient,
@@ -36,6 +37,7 @@ def queue_message(recipient, subject, body_text, body_html="", kind="", created_
         kind=kind,
         created_by=created_by,
         headers=json.dumps(headers or {}, sort_keys=True),
+        next_attempt_at=send_after or utcnow(),
     )
 
 

@@ -14,6 +14,8 @@ import zoneinfo
 
 from portal.audit.models import AuditEvent
 from portal.db import transaction, utcnow
+from portal.plan.editing_operations import describe
+from portal.plan.history import record_change
 from portal.plan.models import (
     DIRECTIONS,
     IMPLEMENTED_ANSWERS,
@@ -260,6 +262,7 @@ def validate_strategy(check, strategy, path, strategy_keys, person_keys, period_
     check.reference(strategy, "person_responsible", path, person_keys, "people")
     for name in ("measures_of_success", "long_term_goal", "timing", "stakeholder_engagement", "course_corrections"):
         check.text(strategy, name, path)
+    validate_summary(check, strategy, path)
     # A strategy's work may run past the plan's last year, so only the order of its dates is checked.
     starts_on = check.date(strategy, "starts_on", path)
     ends_on = check.date(strategy, "ends_on", path)
@@ -273,6 +276,21 @@ def validate_strategy(check, strategy, path, strategy_keys, person_keys, period_
             check.problem(ipath, "must be an object")
             continue
         validate_indicator(check, indicator, ipath, indicator_keys, person_keys, period_keys)
+
+
+def validate_summary(check, strategy, path):
+    """Check the optional plain-language summary: {"en": "...", "es": "..."}, by language code."""
+    summary = strategy.get("summary")
+    if summary is None:
+        return
+    if not isinstance(summary, dict):
+        check.problem(f"{path}.summary", 'must be an object of language code to text, such as {"en": "...", "es": "..."}')
+        return
+    for code, text in summary.items():
+        if not (isinstance(code, str) and code.isalpha() and 2 <= len(code) <= 3 and code.islower()):
+            check.problem(f"{path}.summary", f"{json.dumps(code)} is not a language code; use codes such as en or es")
+        elif not isinstance(text, str):
+            check.problem(f"{path}.summary.{code}", f"must be a string, not {json.dumps(text)}")
 
 
 def validate_indicator(check, indicator, path, indicator_keys, person_keys, period_keys):
@@ -408,6 +426,8 @@ def import_plan(document, actor):
         for position, item in enumerate(document["strategies"]):
             create_strategy(plan, item, position, people, periods)
         AuditEvent.record(actor, "plan.imported", plan, strategies=len(document["strategies"]))
+        # The plan's own history starts with the imported details, as when it is created in the pages.
+        record_change(actor, plan, {}, describe(plan), action="plan.create")
     logger.info("Plan %s imported by %s", plan.id, actor)
     return plan
 
@@ -426,6 +446,7 @@ def create_strategy(plan, item, position, people, periods):
         timing=item.get("timing", ""),
         stakeholder_engagement=item.get("stakeholder_engagement", ""),
         course_corrections=item.get("course_corrections", ""),
+        summaries=json.dumps(item.get("summary") or {}, ensure_ascii=False, sort_keys=True),
     )
     for indicator_position, data in enumerate(item.get("leading_indicators", [])):
         create_indicator(strategy, data, indicator_position, people, periods)
@@ -627,11 +648,18 @@ def export_plan(plan):
                 "timing": s.timing,
                 "stakeholder_engagement": s.stakeholder_engagement,
                 "course_corrections": s.course_corrections,
+                **summary_entry(s),
                 "leading_indicators": [indicator_entry(i) for i in indicators_by_strategy.get(s.id, [])],
             }
             for s in strategies
         ],
     }
+
+
+def summary_entry(strategy):
+    """Return {"summary": {...}} when the strategy has a plain-language summary, else {}."""
+    summaries = json.loads(strategy.summaries or "{}")
+    return {"summary": summaries} if summaries else {}
 
 
 def grouped(rows, attribute):

@@ -1,5 +1,7 @@
 """Steps 1 to 4 of the monitoring plan: strategies, indicators, benchmarks, check-ins, reflections."""
 
+import json
+
 import peewee as pw
 
 from portal.db import BaseModel, utcnow
@@ -82,9 +84,16 @@ class Strategy(BaseModel):
     timing = pw.TextField(default="")
     stakeholder_engagement = pw.TextField(default="")
     course_corrections = pw.TextField(default="")
+    # JSON {"en": "...", "es": "..."}: a plain-language summary for families, by locale.
+    summaries = pw.TextField(default="{}")
 
     class Meta:
         indexes = ((("plan", "key"), True),)
+
+    def summary_in(self, locale):
+        """Return the plain-language summary in the locale, else in English, else ""."""
+        summaries = json.loads(self.summaries or "{}")
+        return summaries.get(str(locale)) or summaries.get("en", "")
 
 
 class LeadingIndicator(BaseModel):

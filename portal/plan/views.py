@@ -1,7 +1,7 @@
 """The plan overview (Step 1) and each strategy's monitoring plan with its progress."""
 
 from peewee import JOIN, fn
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, current_app, g, render_template
 from flask_login import current_user
 
 from portal.auth.guards import can_see_strategy, viewer_required
@@ -9,6 +9,8 @@ from portal.feedback.forms import CommentForm
 from portal.feedback.models import Comment, Thread
 from portal.plan.models import Benchmark, LeadingIndicator, MonitoringPeriod, Person, Plan, Strategy
 from portal.plan.status import plan_today, progress_for
+from portal.feedback.own_comments import pulse_answers_of, pulse_tallies
+from portal.stakeholders.campaigns import comment_window_notice
 from portal.web import role_of_viewer
 
 bp = Blueprint("plan", __name__)
@@ -37,7 +39,17 @@ def overview():
 
     strategies = visible_strategies(plan)
     progress = progress_for(plan, strategies)
-    return render_template("plan/overview.html", plan=plan, strategies=strategies, progress=progress)
+    counts = {}
+    for strategy in strategies:
+        counts[progress[strategy.id].status] = counts.get(progress[strategy.id].status, 0) + 1
+    return render_template(
+        "plan/overview.html",
+        plan=plan,
+        strategies=strategies,
+        progress=progress,
+        status_counts=counts,
+        audience=audience_view(),
+    )
 
 
 @bp.route("/strategies/<key>")
@@ -56,6 +68,35 @@ def load_strategy(key):
     if not can_see_strategy(strategy):
         abort(403)
     return strategy
+
+
+def summaries_by_period(strategy):
+    """Return [(period, frozen InputSummary or None)] for the strategy, in calendar order."""
+    from portal.auth.models import StaffUser
+    from portal.review.models import InputSummary
+
+    frozen = {
+        summary.period_id: summary
+        for summary in InputSummary.select(InputSummary, StaffUser)
+        .join(StaffUser, JOIN.LEFT_OUTER)
+        .where(InputSummary.strategy == strategy)
+    }
+    periods = MonitoringPeriod.select().where(MonitoringPeriod.plan == strategy.plan_id).order_by(MonitoringPeriod.position)
+    return [(period, frozen.get(period.id)) for period in periods]
+
+
+def audience_view():
+    """Return which version of the plan pages the viewer gets: "staff", "family", "educator" or "board".
+
+    Families (and any group the setting does not name) get plain-language pages with the
+    numbers folded away; educators get the indicators and benchmark data first; board
+    members start from the plan's status.
+    """
+    if current_user.is_authenticated:
+        return "staff"
+    if g.get("stakeholder") is None:
+        return None
+    return current_app.config["AUDIENCE_VIEWS"].get(g.stakeholder.group.key, "family")
 
 
 # Threads listed on a strategy page; staff find the rest in the inbox.
@@ -90,6 +131,10 @@ def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, stat
     threads = list(threads)
     openings = opening_comments(threads)
 
+    benchmark_ids = [cell.benchmark.id for row in progress.rows for cell in row.cells if cell.benchmark]
+    input_summaries = summaries_by_period(strategy) if current_user.is_authenticated else []
+    window_notice = comment_window_notice(g.invitation) if g.stakeholder else None
+
     def form_for(benchmark):
         if failed_form is not None and failed_benchmark == benchmark:
             return failed_form.aim_at(benchmark)
@@ -108,7 +153,12 @@ def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, stat
             recent_limit=RECENT_THREADS,
             form_for=form_for,
             today=plan_today(plan),
-            can_comment=g.stakeholder is not None,
+            can_comment=g.stakeholder is not None and window_notice is None,
+            window_notice=window_notice,
+            input_summaries=input_summaries,
+            audience=audience_view(),
+            pulse_answers=pulse_answers_of(g.stakeholder, benchmark_ids) if g.stakeholder else {},
+            pulse_tallies=pulse_tallies(benchmark_ids) if current_user.is_authenticated else {},
             failed_form=failed_form.aim_at(failed_benchmark) if failed_form is not None else None,
         ),
         status,

@@ -5,8 +5,10 @@ import json
 
 import peewee as pw
 
+from portal.auth.models import StaffUser
 from portal.db import BaseModel, utcnow
-from portal.plan.models import Plan, Strategy
+from portal.mail.models import OutboxMessage
+from portal.plan.models import MonitoringPeriod, Plan, Strategy
 
 
 class StakeholderGroup(BaseModel):
@@ -53,6 +55,41 @@ def hash_token(token):
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+class Campaign(BaseModel):
+    """A round of invitations for one monitoring period, with its comment window and scope."""
+
+    plan = pw.ForeignKeyField(Plan, backref="campaigns", on_delete="CASCADE")
+    period = pw.ForeignKeyField(MonitoringPeriod, backref="campaigns", on_delete="CASCADE")
+    name = pw.CharField(max_length=200)
+    # Dates in the district's time zone: comments are accepted from opens_on to closes_on.
+    opens_on = pw.DateField()
+    closes_on = pw.DateField()
+    # The invitation links stop working at the end of this day.
+    links_expire_on = pw.DateField()
+    # True: the whole plan; False: only the strategies in CampaignStrategy.
+    whole_plan = pw.BooleanField(default=True)
+    # JSON list of StakeholderGroup keys to invite; empty means every group.
+    group_keys = pw.TextField(default="[]")
+    created_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=utcnow)
+    sent_at = pw.DateTimeField(null=True)
+    revoked_at = pw.DateTimeField(null=True)
+
+    def groups(self):
+        """Return the group keys the campaign invites, or an empty list for every group."""
+        return json.loads(self.group_keys or "[]")
+
+
+class CampaignStrategy(BaseModel):
+    """A strategy that a campaign limited to some strategies asks about."""
+
+    campaign = pw.ForeignKeyField(Campaign, backref="scoped_strategies", on_delete="CASCADE")
+    strategy = pw.ForeignKeyField(Strategy, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("campaign", "strategy"), True),)
+
+
 class Invitation(BaseModel):
     """An invitation link. Only the token's hash is stored."""
 
@@ -66,6 +103,11 @@ class Invitation(BaseModel):
     revoked_at = pw.DateTimeField(null=True)
     first_used_at = pw.DateTimeField(null=True)
     last_used_at = pw.DateTimeField(null=True)
+    campaign = pw.ForeignKeyField(Campaign, null=True, backref="invitations", on_delete="SET NULL")
+    # Set when a newer link was sent in its place; the old link then stops working.
+    replaced_at = pw.DateTimeField(null=True)
+    # The email that carried the link, for its queued, sent or failed state.
+    message = pw.ForeignKeyField(OutboxMessage, null=True, on_delete="SET NULL")
 
     @classmethod
     def by_token(cls, token):
@@ -78,9 +120,11 @@ class Invitation(BaseModel):
         )
 
     def state(self, now):
-        """Return "valid", "expired" or "revoked"."""
+        """Return "valid", "expired", "replaced" or "revoked"."""
         if self.revoked_at is not None:
             return "revoked"
+        if self.replaced_at is not None:
+            return "replaced"
         if self.expires_at <= now:
             return "expired"
         return "valid"
@@ -107,4 +151,4 @@ class InvitationStrategy(BaseModel):
         indexes = ((("invitation", "strategy"), True),)
 
 
-MODELS = [StakeholderGroup, Stakeholder, Invitation, InvitationStrategy]
+MODELS = [StakeholderGroup, Stakeholder, Campaign, CampaignStrategy, Invitation, InvitationStrategy]

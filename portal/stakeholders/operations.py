@@ -3,6 +3,7 @@
 import datetime
 import logging
 import secrets
+import zoneinfo
 
 from flask import current_app
 
@@ -123,22 +124,44 @@ def send_new_link(email):
     return True
 
 
-def queue_invitation_email(invitation, token):
+def queue_invitation_email(invitation, token, send_after=None):
     """Queue the invitation email in the stakeholder's language; call inside a transaction."""
+    from portal.mail.operations import queue_message
+
+    stakeholder = invitation.stakeholder
+    subject, body_text, body_html = render_invitation_email(
+        invitation.plan,
+        stakeholder.language,
+        invitation_url(token),
+        local_expiry_date(invitation),
+        invitation.campaign if invitation.campaign_id else None,
+    )
+    return queue_message(stakeholder.email, subject, body_text, body_html, kind="invitation", send_after=send_after)
+
+
+def render_invitation_email(plan, language, link, expires_on, campaign=None):
+    """Return (subject, text, HTML) of an invitation email in the language.
+
+    An invitation from a campaign says which period the district asks about and until when.
+    """
     from flask import render_template
     from flask_babel import force_locale
     from flask_babel import gettext as _
 
-    from portal.mail.operations import queue_message
-
-    stakeholder = invitation.stakeholder
-    context = {
-        "link": invitation_url(token),
-        "district": invitation.plan.lea_name,
-        "expires_on": invitation.expires_at.date(),
-    }
-    with force_locale(stakeholder.language):
-        subject = _("Your link to comment on the %(district)s equity plan", district=invitation.plan.lea_name)
+    context = {"link": link, "district": plan.lea_name, "expires_on": expires_on, "campaign": campaign}
+    with force_locale(language):
+        subject = _("Your link to comment on the %(district)s equity plan", district=plan.lea_name)
         body_text = render_template("mail/invitation.txt", **context)
         body_html = render_template("mail/invitation.html", **context)
-    return queue_message(stakeholder.email, subject, body_text, body_html, kind="invitation")
+    return subject, body_text, body_html
+
+
+def local_expiry_date(invitation):
+    """Return the last day, in the district's time zone, on which the link works."""
+    return last_local_day(invitation.expires_at, invitation.plan.time_zone)
+
+
+def last_local_day(moment, time_zone):
+    """Return the district's date of the last instant before a naive UTC moment."""
+    last_instant = moment - datetime.timedelta(microseconds=1)
+    return last_instant.replace(tzinfo=datetime.timezone.utc).astimezone(zoneinfo.ZoneInfo(time_zone)).date()

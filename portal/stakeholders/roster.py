@@ -173,13 +173,18 @@ class RosterResult:
 # Reading files
 
 
-def read_roster(path):
-    """Read a roster file into a RosterTable, or raise RosterError when it cannot be read."""
+def read_roster(path, name=None):
+    """Read a roster file into a RosterTable, or raise RosterError when it cannot be read.
+
+    name is the file name that messages and the audit trail show, by default the path's
+    own. Its suffix, not the path's, decides whether the file is read as a workbook.
+    """
     path = pathlib.Path(path)
-    suffix = path.suffix.lower()
+    name = name or path.name
+    suffix = pathlib.PurePath(name).suffix.lower()
     if suffix == ".xls":
         raise RosterError(
-            f"{path.name} is an Excel 97-2003 workbook (.xls), which the portal cannot read. "
+            f"{name} is an Excel 97-2003 workbook (.xls), which the portal cannot read. "
             "Save the sheet as CSV UTF-8 and import that file."
         )
     try:
@@ -188,18 +193,19 @@ def read_roster(path):
         raise RosterError(f"Cannot read {path}: {error.strerror}.") from error
 
     if suffix in EXCEL_SUFFIXES or data.startswith(ZIP_SIGNATURE):
-        records = read_excel(path)
+        records = read_excel(data, name)
     else:
-        records = split_csv(decode(data, path.name), path.name)
-    return table_from_records(records, path.name)
+        records = split_csv(decode(data, name), name)
+    return table_from_records(records, name)
 
 
-def read_excel(path):
-    """Return the first sheet of a workbook as lists of cell texts."""
+def read_excel(data, name):
+    """Return the first sheet of a workbook's bytes as lists of cell texts."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # A file object, unlike a path, is read whatever its name ends with.
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise RosterError(f"Cannot read {path.name} as an Excel workbook: {error}") from error
+        raise RosterError(f"Cannot read {name} as an Excel workbook: {error}") from error
     try:
         sheet = workbook.worksheets[0]
         return [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
@@ -321,20 +327,47 @@ def remember_mapping(mapping):
     os.replace(temporary, path)
 
 
+def default_mapping(table):
+    """Return the remembered mapping when every header it names is in the file, else the guess from common header names."""
+    remembered = load_remembered_mapping()
+    if remembered and all(find_header(table.headers, header) is not None for header in remembered.values()):
+        return dict(remembered)
+    return guess_mapping(table.headers)
+
+
+def mapping_problems(table, mapping):
+    """Return {field: problem} for a mapping {field: header} that does not fit the table.
+
+    The problems are an unknown field, a header the file lacks, a header already chosen for
+    another field, and no column for a required field. An empty dict means the mapping fits.
+    """
+    problems = {}
+    field_by_header = {}
+    for field, header in mapping.items():
+        if field not in FIELDS:
+            problems[field] = f"Unknown roster field {field!r}. The fields are: {', '.join(FIELDS)}."
+        elif find_header(table.headers, header) is None:
+            problems[field] = f"The mapping takes {field} from column {header!r}, but {table.name} has no such column."
+        elif lookup_key(header) in field_by_header:
+            other = field_by_header[lookup_key(header)]
+            problems[field] = (
+                f"Column {header!r} is already chosen for {other}. Choose a different column for each field."
+            )
+        else:
+            field_by_header[lookup_key(header)] = field
+    for field in REQUIRED_FIELDS:
+        if field not in mapping:
+            problems[field] = f"{table.name} has no column for {field}, and no mapping names one. Every row needs it."
+    return problems
+
+
 def choose_mapping(table, mapping=None):
     """Return the mapping {field: header} to import table with.
 
-    The base is the remembered mapping when every header it names is in the file, and the
-    guess from common header names otherwise. Entries of mapping replace the base's, and an
-    entry with an empty header drops that field. Raise RosterError for an unknown field,
-    a header the file lacks, or no column for a required field.
+    The base is default_mapping(table). Entries of mapping replace the base's, and an entry
+    with an empty header drops that field. Raise RosterError when mapping_problems finds any.
     """
-    remembered = load_remembered_mapping()
-    if remembered and all(find_header(table.headers, header) is not None for header in remembered.values()):
-        chosen = dict(remembered)
-    else:
-        chosen = guess_mapping(table.headers)
-
+    chosen = default_mapping(table)
     for field, header in (mapping or {}).items():
         if field not in FIELDS:
             raise RosterError(f"Unknown roster field {field!r}. The fields are: {', '.join(FIELDS)}.")
@@ -343,19 +376,14 @@ def choose_mapping(table, mapping=None):
         else:
             chosen.pop(field, None)
 
-    columns = ", ".join(header for header in table.headers if header)
-    for field, header in chosen.items():
-        if find_header(table.headers, header) is None:
-            raise RosterError(
-                f"The mapping takes {field} from column {header!r}, but {table.name} has no such column. "
-                f"Its columns are: {columns}."
-            )
-    for field in REQUIRED_FIELDS:
-        if field not in chosen:
-            raise RosterError(
-                f"{table.name} has no column for {field}, and no mapping names one. "
-                f"Its columns are: {columns}. Map one, as in --column {field}=HEADER."
-            )
+    problems = mapping_problems(table, chosen)
+    if problems:
+        columns = ", ".join(header for header in table.headers if header)
+        message = " ".join(problems.values()) + f" Its columns are: {columns}."
+        missing = next((field for field in REQUIRED_FIELDS if field not in chosen), None)
+        if missing:
+            message += f" Map one, as in --column {missing}=HEADER."
+        raise RosterError(message)
     return chosen
 
 
@@ -378,6 +406,14 @@ def find_in(lookup, text):
     return lookup.get(key) or lookup.get(strip_accents(key))
 
 
+def group_names(group):
+    """Return the names a roster may give a group: its key, and its labels in every language."""
+    names = [group.key, group.key.replace("-", " "), group.label, group.plural_label]
+    for localized in json.loads(group.translations or "{}").values():
+        names.extend(name for name in (localized.get("label"), localized.get("plural_label")) if name)
+    return names
+
+
 class GroupNames:
     """The stakeholder groups by every name a roster may give them."""
 
@@ -386,12 +422,7 @@ class GroupNames:
         self.by_key = {group.key: group for group in groups}
         self.labels = [group.label for group in groups]
 
-        forms = []
-        for group in groups:
-            names = [group.key, group.key.replace("-", " "), group.label, group.plural_label]
-            for localized in json.loads(group.translations or "{}").values():
-                names.extend(name for name in (localized.get("label"), localized.get("plural_label")) if name)
-            forms.append((group.key, names))
+        forms = [(group.key, group_names(group)) for group in groups]
         for synonym, key in GROUP_SYNONYMS.items():
             if key in self.by_key:
                 forms.append((key, [synonym]))
@@ -555,18 +586,26 @@ def save_stakeholders(rows, groups):
     )
 
 
-def import_roster(path, mapping=None, dry_run=False, actor="cli"):
+def import_roster(path, mapping=None, dry_run=False, actor="cli", name=None):
     """Import the stakeholders of a roster file and return a RosterResult.
 
     mapping ({field: header}) adjusts the remembered or guessed column mapping, as
-    choose_mapping describes. Without dry_run, the new stakeholders and one roster.imported
-    audit event are saved in one transaction, and the mapping is remembered for the next
-    file. Stakeholders already on the roster are counted as unchanged and not updated.
+    choose_mapping describes. name is the file name to report, as read_roster describes.
     Raise RosterError when the file cannot be read or the mapping does not fit it.
     """
-    table = read_roster(path)
+    table = read_roster(path, name)
     chosen = choose_mapping(table, mapping)
+    return import_table(table, chosen, dry_run=dry_run, actor=actor)
 
+
+def import_table(table, chosen, dry_run=False, actor="cli"):
+    """Import a read roster with a mapping that fits it (see mapping_problems) and return a RosterResult.
+
+    Without dry_run, the new stakeholders and one roster.imported audit event are saved in
+    one transaction, and the mapping is remembered for the next file. Stakeholders already
+    on the roster are counted as unchanged and not updated. Raise RosterError when a
+    stakeholder with one of the file's emails was added while the import ran.
+    """
     if dry_run:
         result, _ = classify_rows(table, chosen)
         result.dry_run = True

@@ -1,0 +1,185 @@
+"""Board packet exports: comments, summaries and check-ins as CSV or Excel, and the packet as PDF."""
+
+import csv
+import io
+
+import openpyxl
+import peewee as pw
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from xml.sax.saxutils import escape
+
+from portal.feedback.models import Comment, Thread
+from portal.plan.models import Benchmark, LeadingIndicator, Strategy
+from portal.review.packet import STATUS_LABELS, group_rows, headline_figures, indicator_rows
+from portal.stakeholders.models import Stakeholder, StakeholderGroup
+
+# A spreadsheet program runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_KINDS = ("comments", "summaries", "check-ins")
+
+
+def neutralise(value):
+    """Return a text cell that a spreadsheet would run as a formula with a single quote in front."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def comment_rows(plan, period):
+    """Return the header and one row per stakeholder comment in the period's threads."""
+    header = ["thread", "posted_at_utc", "strategy", "indicator", "group", "school", "language", "body", "thread_state", "outcome"]
+    comments = (
+        Comment.select(Comment, Thread, Strategy, Stakeholder, StakeholderGroup, Benchmark, LeadingIndicator)
+        .join(Thread)
+        .join(Strategy)
+        .switch(Thread)
+        .join(Benchmark, pw.JOIN.LEFT_OUTER)
+        .join(LeadingIndicator, pw.JOIN.LEFT_OUTER)
+        .switch(Comment)
+        .join(Stakeholder)
+        .join(StakeholderGroup)
+        .where((Thread.plan == plan) & (Thread.period == period) & Comment.withdrawn_at.is_null() & (Comment.internal == False))  # noqa: E712
+        .order_by(Comment.created_at, Comment.id)
+    )
+    rows = []
+    for comment in comments:
+        thread = comment.thread
+        body = f"[hidden by the district: {comment.hidden_reason}]" if comment.hidden_at else comment.body
+        rows.append(
+            [
+                thread.id,
+                comment.created_at.isoformat(sep=" ", timespec="minutes"),
+                thread.strategy.key,
+                thread.benchmark.indicator.key if thread.benchmark_id else "",
+                comment.stakeholder.group.label,
+                comment.stakeholder.school,
+                comment.language,
+                body,
+                thread.state,
+                thread.outcome or "",
+            ]
+        )
+    return header, rows
+
+
+def summary_rows(figures):
+    header = ["strategy", "figure", "value"]
+    rows = []
+    for item in figures:
+        for label, text in headline_figures(item.summary):
+            rows.append([item.strategy.key, label, text])
+        for label, participants, comments in group_rows(item.summary):
+            rows.append([item.strategy.key, f"Participants: {label}", participants])
+            rows.append([item.strategy.key, f"Comments: {label}", comments])
+        frozen = item.summary.get("frozen")
+        rows.append([item.strategy.key, "Frozen", f"{frozen['at']} UTC by {frozen['by'] or 'unknown'}" if frozen else "live"])
+    return header, rows
+
+
+def check_in_rows(figures, period):
+    header = ["strategy", "indicator", "benchmark", "actual", "status", "implemented", "evidence", "progress_notes", "adjustments_needed"]
+    rows = []
+    for item in figures:
+        for indicator, cell in item.period_rows(period):
+            check_in = cell.check_in
+            rows.append(
+                [
+                    item.strategy.key,
+                    indicator.key,
+                    cell.benchmark.target if cell.benchmark else "",
+                    cell.actual if cell.actual is not None else "",
+                    STATUS_LABELS[cell.status],
+                    check_in.implemented if check_in else "",
+                    check_in.evidence if check_in else "",
+                    check_in.progress_notes if check_in else "",
+                    adjustments_text(check_in),
+                ]
+            )
+    return header, rows
+
+
+def adjustments_text(check_in):
+    if check_in is None:
+        return ""
+    return "yes" if check_in.adjustments_needed else "no"
+
+
+def to_csv(header, rows):
+    """Return UTF-8 CSV bytes with a byte-order mark, so Excel reads the accents."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(header, rows, title):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append([neutralise(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def packet_pdf(plan, period, figures):
+    """Return the board packet as PDF bytes, with the figures the packet page shows."""
+    # NOTE: reportlab's built-in Helvetica has no glyphs for scripts such as Arabic or
+    # Vietnamese. Quoted comments in them print as empty boxes, though the figures do not.
+    buffer = io.BytesIO()
+    title = f"Board packet: {period.label}"
+    document = SimpleDocTemplate(
+        buffer, pagesize=LETTER, title=title, author=plan.lea_name, leftMargin=0.75 * inch, rightMargin=0.75 * inch
+    )
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=9, leading=11)
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe1e2")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+
+    def cells(row):
+        return [Paragraph(escape(str(value)), small) for value in row]
+
+    story = [
+        Paragraph(escape(title), styles["Title"]),
+        Paragraph(escape(f"{plan.lea_name}: {plan.title}"), styles["BodyText"]),
+        Paragraph(escape(f"Period {period.starts_on:%B %-d, %Y} to {period.ends_on:%B %-d, %Y}"), styles["BodyText"]),
+    ]
+    for item in figures:
+        summary = item.summary
+        story.append(Spacer(1, 12))
+        story.append(Paragraph(escape(item.strategy.name), styles["Heading2"]))
+        story.append(Paragraph(escape(f"Status: {STATUS_LABELS[item.progress.status]}. Open threads: {item.open_threads}."), styles["BodyText"]))
+        table = Table([cells(["Indicator", "Benchmark", "Actual", "Status"])] + [cells(row) for row in indicator_rows(item, period)], colWidths=[3.4 * inch, 1 * inch, 1 * inch, 1.1 * inch])
+        table.setStyle(grid)
+        story.append(table)
+        story.append(Spacer(1, 6))
+        figures_table = Table([cells(["Stakeholder input", "Value"])] + [cells(pair) for pair in headline_figures(summary)], colWidths=[3.4 * inch, 3.1 * inch])
+        figures_table.setStyle(grid)
+        story.append(figures_table)
+        groups = group_rows(summary)
+        if groups:
+            story.append(Spacer(1, 6))
+            group_table = Table([cells(["Group", "Participants", "Comments"])] + [cells(row) for row in groups], colWidths=[3.4 * inch, 1.6 * inch, 1.5 * inch])
+            group_table.setStyle(grid)
+            story.append(group_table)
+        frozen = summary.get("frozen")
+        note = f"Frozen {frozen['at']} UTC by {frozen['by'] or 'unknown'}." if frozen else "Live figures: the period is not closed."
+        story.append(Paragraph(escape(note), small))
+        for excerpt in summary["excerpts"]:
+            attribution = f" ({excerpt['group']})" if excerpt["group"] else ""
+            story.append(Paragraph(escape(f"\u201c{excerpt['body']}\u201d{attribution}"), small))
+    document.build(story)
+    return buffer.getvalue()

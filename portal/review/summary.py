@@ -1,0 +1,335 @@
+"""The stakeholder input summary of a strategy in a monitoring period, as a plain dict.
+
+What counts: the threads on the strategy (or its benchmarks) assigned to the period, except
+threads whose author withdrew every comment; in them, the stakeholders' comments that were
+not withdrawn (hidden comments still count as input received, but are never quoted); and
+the pulse answers on the strategy's benchmarks for the period. A participant is a
+stakeholder with such a comment or pulse answer, counted once. Group and school are the
+stakeholder's current ones for comments and the ones copied into the pulse answer for
+answers. Counts by group and by school are protected as portal.review.suppression describes.
+"""
+
+import collections
+import json
+import math
+import statistics
+
+import peewee as pw
+from flask import current_app
+
+from portal.auth.models import StaffUser
+from portal.db import utcnow
+from portal.feedback.models import OUTCOMES, PULSE_ANSWERS, Comment, PulseAnswer, Theme, Thread, ThreadTheme
+from portal.plan.models import Benchmark, LeadingIndicator
+from portal.review.models import InputSummary, SummaryExcerpt
+from portal.review.suppression import Cell, protect
+from portal.stakeholders.models import Campaign, CampaignStrategy, Invitation, Stakeholder, StakeholderGroup
+
+# An excerpt names its author's group only when that group has at least this many
+# participants in the summary. In a smaller group the quote points at too few people.
+EXCERPT_GROUP_MIN_PARTICIPANTS = 10
+NO_SCHOOL = "No school given"
+PERCENTILE_METHOD = "nearest-rank method: the value at position ceil(0.9 * n) of the n sorted times"
+
+
+def nearest_rank(values, percent):
+    """Return the percentile of values by the nearest-rank method, or None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summary_threads(strategy, period, school=None):
+    query = (
+        Thread.select(Thread, Stakeholder)
+        .join(Stakeholder)
+        .where((Thread.strategy == strategy) & (Thread.period == period) & (Thread.state != "withdrawn"))
+        .order_by(Thread.created_at, Thread.id)
+    )
+    if school is not None:
+        query = query.where(Stakeholder.school == school)
+    return list(query)
+
+
+def count_input(strategy, period, school=None):
+    """Collect the raw, unprotected figures; school limits them to that school's stakeholders."""
+    threads = summary_threads(strategy, period, school)
+    thread_ids = [thread.id for thread in threads]
+    groups = {group.id: group for group in StakeholderGroup.select()}
+
+    comments = []
+    replies = []
+    if thread_ids:
+        comments = list(
+            Comment.select(Comment, Stakeholder)
+            .join(Stakeholder)
+            .where(
+                Comment.thread.in_(thread_ids)
+                & (Comment.internal == False)  # noqa: E712
+                & Comment.withdrawn_at.is_null()
+            )
+            .order_by(Comment.created_at, Comment.id)
+        )
+        replies = list(
+            Comment.select(Comment.thread, Comment.created_at)
+            .where(Comment.thread.in_(thread_ids) & Comment.staff.is_null(False) & (Comment.internal == False))  # noqa: E712
+            .order_by(Comment.created_at)
+        )
+
+    pulse_query = (
+        PulseAnswer.select(PulseAnswer)
+        .join(Benchmark)
+        .join(LeadingIndicator)
+        .where((LeadingIndicator.strategy == strategy) & (PulseAnswer.period == period))
+    )
+    if school is not None:
+        pulse_query = pulse_query.where(PulseAnswer.school == school)
+    pulse_answers = list(pulse_query)
+
+    # stakeholder id -> (group id, school)
+    participants = {}
+    for comment in comments:
+        participants.setdefault(comment.stakeholder_id, (comment.stakeholder.group_id, comment.stakeholder.school))
+    for answer in pulse_answers:
+        participants.setdefault(answer.stakeholder_id, (answer.group_id, answer.school))
+
+    return {
+        "threads": threads,
+        "comments": comments,
+        "replies": replies,
+        "pulse_answers": pulse_answers,
+        "participants": participants,
+        "groups": groups,
+    }
+
+
+def group_cells(raw):
+    participants = collections.Counter(group_id for group_id, _school in raw["participants"].values())
+    comments = collections.Counter(comment.stakeholder.group_id for comment in raw["comments"])
+    ordered = sorted(raw["groups"].values(), key=lambda group: (group.position, group.id))
+    return [Cell(group.key, group.label, participants[group.id], comments[group.id]) for group in ordered]
+
+
+def school_cells(raw):
+    participants = collections.Counter(school for _group_id, school in raw["participants"].values())
+    comments = collections.Counter(comment.stakeholder.school for comment in raw["comments"])
+    schools = sorted(set(participants) | set(comments), key=lambda name: (name == "", name))
+    return [Cell(name, name or NO_SCHOOL, participants[name], comments[name]) for name in schools]
+
+
+def reply_times(raw):
+    """Return the hours from each answered thread's start to its first staff reply."""
+    first_reply = {}
+    for reply in raw["replies"]:
+        first_reply.setdefault(reply.thread_id, reply.created_at)
+    hours = []
+    for thread in raw["threads"]:
+        replied_at = first_reply.get(thread.id)
+        if replied_at is not None:
+            hours.append((replied_at - thread.created_at).total_seconds() / 3600)
+    return hours
+
+
+def invited_table(strategy, period, raw, min_size):
+    """Return invited against participated, from the period's campaigns that cover the strategy."""
+    covering = (
+        Campaign.select(Campaign.id)
+        .where(
+            (Campaign.period == period)
+            & Campaign.revoked_at.is_null()
+            & (
+                (Campaign.whole_plan == True)  # noqa: E712
+                | Campaign.id.in_(CampaignStrategy.select(CampaignStrategy.campaign).where(CampaignStrategy.strategy == strategy))
+            )
+        )
+    )
+
+    invited = list(
+        Stakeholder.select(Stakeholder.id, Stakeholder.group, Stakeholder.school)
+        .where(Stakeholder.id.in_(Invitation.select(Invitation.stakeholder).where(Invitation.campaign.in_(covering))))
+    )
+    if not invited:
+        return None
+
+    took_part = [person for person in invited if person.id in raw["participants"]]
+    groups = raw["groups"]
+    invited_by_group = collections.Counter(person.group_id for person in invited)
+    took_part_by_group = collections.Counter(person.group_id for person in took_part)
+    ordered = sorted((groups[group_id] for group_id in invited_by_group), key=lambda group: (group.position, group.id))
+    protected = protect([Cell(group.key, group.label, took_part_by_group[group.id]) for group in ordered], min_size)
+    protected_rows = {row["key"]: row for row in protected["rows"]}
+
+    rows = []
+    for group in ordered:
+        row = protected_rows.get(group.key)
+        rows.append(
+            {
+                "group": group.key,
+                "label": group.label,
+                "invited": invited_by_group[group.id],
+                "participated": row["participants"] if row else 0,
+                "suppressed": row["suppressed"] if row else False,
+                "reason": row["reason"] if row else None,
+            }
+        )
+    return {
+        "invited": len(invited),
+        "participated": protected["total"]["participants"],
+        "by_group": rows,
+        "other_groups": protected["pool"],
+    }
+
+
+def pulse_table(strategy, period, raw):
+    benchmarks = (
+        Benchmark.select(Benchmark, LeadingIndicator)
+        .join(LeadingIndicator)
+        .where((LeadingIndicator.strategy == strategy) & (Benchmark.period == period) & Benchmark.superseded_by.is_null())
+        .order_by(LeadingIndicator.position, Benchmark.position, Benchmark.id)
+    )
+    counts = collections.defaultdict(collections.Counter)
+    for answer in raw["pulse_answers"]:
+        counts[answer.benchmark_id][answer.answer] += 1
+    rows = []
+    for benchmark in benchmarks:
+        answers = {answer: counts[benchmark.id][answer] for answer in PULSE_ANSWERS}
+        rows.append(
+            {
+                "benchmark": benchmark.id,
+                "indicator": benchmark.indicator.key,
+                "indicator_name": benchmark.indicator.name,
+                "answers": answers,
+                "total": sum(answers.values()),
+            }
+        )
+    return rows
+
+
+def excerpt_rows(strategy, period, raw, min_size):
+    group_participants = collections.Counter(group_id for group_id, _school in raw["participants"].values())
+    excerpts = (
+        SummaryExcerpt.select(SummaryExcerpt, Comment, Stakeholder, StaffUser)
+        .join(Comment)
+        .join(Stakeholder)
+        .switch(SummaryExcerpt)
+        .join(StaffUser, pw.JOIN.LEFT_OUTER, on=(SummaryExcerpt.chosen_by == StaffUser.id))
+        .where(
+            (SummaryExcerpt.strategy == strategy)
+            & (SummaryExcerpt.period == period)
+            & Comment.hidden_at.is_null()
+            & Comment.withdrawn_at.is_null()
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+    rows = []
+    for excerpt in excerpts:
+        comment = excerpt.comment
+        group = raw["groups"].get(comment.stakeholder.group_id)
+        named = group is not None and group_participants[group.id] >= EXCERPT_GROUP_MIN_PARTICIPANTS
+        rows.append(
+            {
+                "id": excerpt.id,
+                "comment": comment.id,
+                "body": comment.body,
+                "language": comment.language,
+                "group": group.label if named else None,
+                "chosen_by": excerpt.chosen_by.display_name if excerpt.chosen_by_id else None,
+                "chosen_at": excerpt.chosen_at.isoformat(),
+            }
+        )
+    return rows
+
+
+def protected_counts(row):
+    return {key: row[key] for key in ("label", "participants", "comments", "suppressed", "reason")}
+
+
+def build_summary(strategy, period, school=None):
+    """Compute the live summary of a strategy in a period as a plain dict, ready for JSON.
+
+    Keys: comments, threads and participants (None when small-group protection hides
+    it), by_group and by_school (rows of {group or school, label, participants, comments,
+    suppressed}) with other_groups and other_schools (the pooled rows, or None),
+    invited (from the period's campaigns that cover the strategy, or None), pulse (per
+    benchmark), themes, replies (answered share, median and 90th percentile of hours to
+    the first staff reply), loops_closed, languages and excerpts.
+    """
+    min_size = current_app.config["MIN_GROUP_SIZE"]
+    raw = count_input(strategy, period, school)
+    groups = protect(group_cells(raw), min_size)
+    schools = protect(school_cells(raw), min_size)
+
+    hours = reply_times(raw)
+    threads = raw["threads"]
+    thread_ids = [thread.id for thread in threads]
+    theme_counts = collections.Counter()
+    if thread_ids:
+        for link in ThreadTheme.select(ThreadTheme, Theme).join(Theme).where(ThreadTheme.thread.in_(thread_ids)):
+            theme_counts[link.theme.label] += 1
+    closed = [thread for thread in threads if thread.state == "closed"]
+    outcomes = collections.Counter(thread.outcome for thread in closed if thread.outcome)
+
+    return {
+        "strategy": {"key": strategy.key, "name": strategy.name},
+        "period": {"key": period.key, "label": period.label},
+        "school": school,
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "min_group_size": min_size,
+        "threads": len(threads),
+        "comments": groups["total"]["comments"],
+        "participants": groups["total"]["participants"],
+        "participants_suppressed": groups["total"]["suppressed"],
+        "by_group": [
+            {"group": row["key"], **protected_counts(row)}
+            for row in groups["rows"]
+        ],
+        "other_groups": groups["pool"],
+        "by_school": [
+            {"school": row["key"], **protected_counts(row)}
+            for row in schools["rows"]
+        ],
+        "other_schools": schools["pool"],
+        "invited": invited_table(strategy, period, raw, min_size),
+        "pulse": pulse_table(strategy, period, raw),
+        "themes": [{"theme": label, "threads": count} for label, count in sorted(theme_counts.items(), key=lambda item: (-item[1], item[0]))],
+        "replies": {
+            "answered": len(hours),
+            "answered_share": round(len(hours) / len(threads), 3) if threads else None,
+            "median_hours": round(statistics.median(hours), 1) if hours else None,
+            "p90_hours": round(nearest_rank(hours, 90), 1) if hours else None,
+            "percentile_method": PERCENTILE_METHOD,
+        },
+        "loops_closed": {"count": len(closed), "outcomes": {outcome: outcomes[outcome] for outcome in OUTCOMES}},
+        "languages": dict(sorted(collections.Counter(comment.language for comment in raw["comments"]).items())),
+        "excerpts": excerpt_rows(strategy, period, raw, min_size),
+        "frozen": None,
+    }
+
+
+def frozen_summary(strategy, period):
+    """Return the InputSummary frozen for a strategy in a period, with who froze it, or None."""
+    return (
+        InputSummary.select(InputSummary, StaffUser)
+        .join(StaffUser, pw.JOIN.LEFT_OUTER, on=(InputSummary.frozen_by == StaffUser.id))
+        .where((InputSummary.strategy == strategy) & (InputSummary.period == period))
+        .first()
+    )
+
+
+def summary_for(strategy, period, school=None):
+    """Return the frozen summary once the period was closed, else the live one.
+
+    A school filter always computes live figures, because only whole summaries are frozen.
+    """
+    if school is None:
+        frozen = frozen_summary(strategy, period)
+        if frozen is not None:
+            data = json.loads(frozen.data)
+            data["frozen"] = {
+                "at": frozen.frozen_at.isoformat(timespec="seconds"),
+                "by": frozen.frozen_by.display_name if frozen.frozen_by_id else None,
+            }
+            return data
+    return build_summary(strategy, period, school)

@@ -1,0 +1,213 @@
+"""Closing a period freezes its input summaries; later input counts in the next period."""
+
+import datetime
+import html
+import json
+
+import pytest
+
+from portal.feedback import operations as feedback_operations
+from portal.feedback.models import Comment, Thread
+from portal.feedback.operations import start_thread
+from portal.plan.models import CheckIn, LeadingIndicator, MonitoringPeriod, Strategy
+from portal.review.freezing import freeze_period
+from portal.review.models import InputSummary, SummaryExcerpt
+from portal.review.summary import summary_for
+from portal.stakeholders.models import Stakeholder
+from tests.test_review_summary import sample_input  # noqa: F401  (a fixture)
+
+
+def period(key):
+    return MonitoringPeriod.get(MonitoringPeriod.key == key)
+
+
+def strategy(key):
+    return Strategy.get(Strategy.key == key)
+
+
+def close(client, auth, user, key):
+    auth.sign_in(user)
+    response = client.post(f"/monitoring/periods/{period(key).id}/state", data={"state": "closed"})
+    assert response.status_code == 303
+    return response
+
+
+def test_closing_period_freezes_summaries(app, client, auth, staff, sample_input):
+    live = summary_for(strategy("early-hiring"), period("1y"))
+
+    close(client, auth, staff["leader"], "1y")
+
+    frozen_rows = list(InputSummary.select().where(InputSummary.period == period("1y")))
+    assert len(frozen_rows) == 5
+    assert {row.frozen_by_id for row in frozen_rows} == {staff["leader"].id}
+    frozen = summary_for(strategy("early-hiring"), period("1y"))
+    assert frozen["frozen"]["by"] == staff["leader"].display_name
+    assert frozen["threads"] == live["threads"] == 3
+    assert frozen["replies"] == live["replies"]
+    assert frozen["by_group"] == live["by_group"]
+
+
+def test_frozen_summary_linked_from_check_in_evidence(app, client, auth, staff, sample_input):
+    close(client, auth, staff["leader"], "1y")
+
+    check_in = CheckIn.select().join(LeadingIndicator).where((LeadingIndicator.key == "mentor-assigned") & (CheckIn.period == period("1y"))).get()
+    assert "Stakeholder input summary for One-year benchmark, frozen" in check_in.evidence
+    assert f"by {staff['leader'].display_name}: http://portal.test/review/strategies/novice-mentoring/periods/1y" in check_in.evidence
+
+    check_in_page = client.get(f"/monitoring/indicators/{check_in.indicator_id}/check-in?period=1y").get_data(as_text=True)
+    assert 'href="http://portal.test/review/strategies/novice-mentoring/periods/1y"' in check_in_page
+
+    page = client.get("/review/strategies/novice-mentoring/periods/1y")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Frozen" in text
+    assert f"by {staff['leader'].display_name}" in text
+
+
+def test_comment_after_close_counts_in_next_period(app, client, auth, staff, sample_input, monkeypatch):
+    close(client, auth, staff["leader"], "1y")
+    before_closed = summary_for(strategy("novice-mentoring"), period("1y"))
+    before_next = summary_for(strategy("novice-mentoring"), period("2y"))
+
+    # A comment posted on March 10, 2026, inside the closed period's window.
+    monkeypatch.setattr(feedback_operations, "utcnow", lambda: datetime.datetime(2026, 3, 10, 15, 0))
+    author = Stakeholder.get(Stakeholder.email == "pat.wright@harborcity.example.org")
+    thread = start_thread(author, strategy("novice-mentoring"), None, "Mentors came to our planning meeting.", "en")
+
+    assert thread.period.key == "2y"
+    after_closed = summary_for(strategy("novice-mentoring"), period("1y"))
+    after_next = summary_for(strategy("novice-mentoring"), period("2y"))
+    assert after_closed == before_closed
+    assert after_next["threads"] == before_next["threads"] + 1 == 2
+    assert {row["group"] for row in after_next["by_group"]} == {"parent", "teacher-leader"}
+
+
+def test_strategy_page_lists_frozen_summary(app, client, auth, staff, sample_input):
+    close(client, auth, staff["leader"], "1y")
+    page = client.get("/strategies/novice-mentoring").get_data(as_text=True)
+    assert "Stakeholder input by period" in page
+    assert f"by {staff['leader'].display_name} and attached to the period's check-ins" in page
+    assert "live until the period is closed" in page
+
+
+def test_benchmark_comment_after_close_moves_on(app, client, auth, staff, sample_input):
+    from portal.plan.models import Benchmark
+
+    close(client, auth, staff["leader"], "1y")
+    benchmark = Benchmark.get((Benchmark.period == period("1y")) & Benchmark.superseded_by.is_null())
+    author = Stakeholder.get(Stakeholder.email == "pat.wright@harborcity.example.org")
+    before_closed = summary_for(benchmark.indicator.strategy, period("1y"))
+
+    thread = start_thread(author, benchmark.indicator.strategy, benchmark, "Still no mentor here.", "en")
+
+    assert thread.period.key == "2y"
+    assert summary_for(benchmark.indicator.strategy, period("1y")) == before_closed
+
+
+def test_frozen_summary_kept_when_reclosed(app, client, auth, staff, sample_input):
+    close(client, auth, staff["leader"], "1y")
+    first = InputSummary.get((InputSummary.strategy == strategy("early-hiring")) & (InputSummary.period == period("1y")))
+    evidence = [check_in.evidence for check_in in CheckIn.select().order_by(CheckIn.id)]
+
+    assert client.post(f"/monitoring/periods/{period('1y').id}/state", data={"state": "open"}).status_code == 303
+    Thread.update(state="closed", outcome="changed").where(Thread.period == period("1y")).execute()
+    freeze_period(period("1y"), staff["admin"])
+
+    again = InputSummary.get(InputSummary.id == first.id)
+    assert again.data == first.data
+    assert again.frozen_by_id == staff["leader"].id
+    assert json.loads(again.data)["loops_closed"]["count"] == 0
+    assert [check_in.evidence for check_in in CheckIn.select().order_by(CheckIn.id)] == evidence
+
+
+def test_point_person_cannot_close(app, client, auth, staff, sample_input):
+    auth.sign_in(staff["induction"])
+
+    response = client.post(f"/monitoring/periods/{period('1y').id}/state", data={"state": "closed"})
+
+    assert response.status_code == 403
+    assert InputSummary.select().count() == 0
+
+
+def first_comment(strategy_key, period_key):
+    return (
+        Comment.select()
+        .join(Thread)
+        .where((Thread.strategy == strategy(strategy_key)) & (Thread.period == period(period_key)) & Comment.stakeholder.is_null(False))
+        .order_by(Comment.id)
+        .first()
+    )
+
+
+def test_point_person_chooses_excerpt_without_javascript(app, client, auth, staff, sample_input):
+    comment = first_comment("novice-mentoring", "1y")
+    auth.sign_in(staff["induction"])
+
+    response = client.post(f"/review/comments/{comment.id}/excerpt", data={"action": "choose", "next": f"/threads/{comment.thread_id}"})
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/threads/{comment.thread_id}"
+    assert SummaryExcerpt.select().count() == 1
+    thread_page = client.get(f"/threads/{comment.thread_id}").get_data(as_text=True)
+    assert "Quoted in the input summary for one-year benchmark." in thread_page
+    summary_page = client.get("/review/strategies/novice-mentoring/periods/1y").get_data(as_text=True)
+    assert comment.body in summary_page
+
+    response = client.post(f"/review/comments/{comment.id}/excerpt", data={"action": "remove", "next": "//elsewhere.example.org/"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/review/strategies/novice-mentoring/periods/1y"
+    assert SummaryExcerpt.select().count() == 0
+
+
+def test_excerpt_frozen_with_summary(app, client, auth, staff, sample_input):
+    comment = first_comment("novice-mentoring", "1y")
+    auth.sign_in(staff["induction"])
+    client.post(f"/review/comments/{comment.id}/excerpt", data={"action": "choose"})
+    close(client, auth, staff["leader"], "1y")
+
+    auth.sign_in(staff["induction"])
+    response = client.post(f"/review/comments/{comment.id}/excerpt", data={"action": "remove"})
+
+    assert response.status_code == 409
+    assert "was frozen when the period closed, so its excerpts can no longer change" in response.get_data(as_text=True)
+    assert SummaryExcerpt.select().count() == 1
+    frozen = summary_for(strategy("novice-mentoring"), period("1y"))
+    assert [excerpt["body"] for excerpt in frozen["excerpts"]] == [comment.body]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"action": "frame"}, "'frame' is not an excerpt action. Send choose to quote the comment or remove"),
+        ({}, "'' is not an excerpt action"),
+    ],
+)
+def test_excerpt_bad_action_rejected(app, client, auth, staff, sample_input, data, message):
+    comment = first_comment("novice-mentoring", "1y")
+    auth.sign_in(staff["leader"])
+
+    response = client.post(f"/review/comments/{comment.id}/excerpt", data=data)
+
+    assert response.status_code == 409
+    assert message in html.unescape(response.get_data(as_text=True))
+    assert SummaryExcerpt.select().count() == 0
+
+
+def test_excerpt_of_staff_reply_rejected(app, client, auth, staff, sample_input):
+    reply = Comment.select().join(Thread).where((Thread.strategy == strategy("novice-mentoring")) & Comment.staff.is_null(False)).first()
+    auth.sign_in(staff["leader"])
+
+    response = client.post(f"/review/comments/{reply.id}/excerpt", data={"action": "choose"})
+
+    assert response.status_code == 409
+    assert "Only a stakeholder's comment can be quoted" in html.unescape(response.get_data(as_text=True))
+
+
+def test_other_point_person_cannot_choose(app, client, auth, staff, sample_input):
+    comment = first_comment("novice-mentoring", "1y")
+    auth.sign_in(staff["talent"])
+
+    response = client.post(f"/review/comments/{comment.id}/excerpt", data={"action": "choose"})
+
+    assert response.status_code == 403
+    assert SummaryExcerpt.select().count() == 0

@@ -1,0 +1,201 @@
+"""The dashboard, the board packet, its PDF and its exports."""
+
+import csv
+import html
+import io
+import re
+
+import openpyxl
+import pypdf
+import pytest
+
+from portal.feedback.models import Comment
+from portal.feedback.operations import start_thread
+from portal.plan.models import Strategy
+from portal.review.exports import neutralise
+from portal.stakeholders.models import Stakeholder
+from tests.test_review_summary import sample_input  # noqa: F401  (a fixture)
+
+
+def page_text(response):
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_dashboard_shows_charts_tables_and_input(app, client, auth, staff, sample_input):
+    auth.sign_in(staff["leader"])
+
+    response = client.get("/dashboard?period=1y")
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert text.count('role="img"') == 12
+    assert '<title id="chart-' in text
+    assert "Residents enrolled and placed in high-need schools: benchmark and actual by period" in text
+    # The chart's description and the table carry the same numbers.
+    assert "One-year benchmark: benchmark 30, actual 19;" in text
+    assert "<td>30</td>" in text
+    assert "<td>19</td>" in text
+    assert "Open threads in one-year benchmark: <strong>3</strong>" in text
+    assert 'href="/strategies/residency-pipeline"' in text
+    assert "Participants</dt><dd>not shown</dd>" in text
+    assert "fewer than 5" in text
+
+
+def test_dashboard_filters_by_school(app, client, auth, staff, sample_input):
+    auth.sign_in(staff["admin"])
+
+    response = client.get("/dashboard?period=1y&school=Eastport+Elementary")
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Dashboard: One-year benchmark, Eastport Elementary" in text
+    # Lucia's and Alex's threads on the residency are Eastport's two open threads there.
+    assert "Open threads in one-year benchmark: <strong>2</strong>" in text
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("period=9y", "'9y' is not a monitoring period of the plan. Choose one of the periods in the list."),
+        ("school=Nowhere+High", "'Nowhere High' is not a school on the roster. Choose a school from the list, or all schools."),
+    ],
+)
+def test_dashboard_rejects_bad_filters(app, client, auth, staff, sample_input, query, message):
+    auth.sign_in(staff["leader"])
+
+    response = client.get(f"/dashboard?{query}")
+
+    assert response.status_code == 422
+    text = page_text(response)
+    assert message in text
+    assert 'aria-invalid="true"' in text
+    assert "Some filters were not valid" in text
+
+
+def test_dashboard_for_leaders_only(app, client, auth, staff, sample_input):
+    auth.sign_in(staff["induction"])
+
+    assert client.get("/dashboard").status_code == 403
+    assert client.get("/board-packet/1y").status_code == 403
+    assert client.get("/board-packet/1y/comments.csv").status_code == 403
+
+
+def figures_of(page):
+    """Return the headline figures of a page as (label, value) pairs."""
+    return re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", page)
+
+
+def test_board_packet_page_and_pdf_agree(app, client, auth, staff, sample_input):
+    app.config["MIN_GROUP_SIZE"] = 3
+    auth.sign_in(staff["leader"])
+
+    page = page_text(client.get("/board-packet/1y"))
+    response = client.get("/board-packet/1y/packet.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    assert reader.metadata.title == "Board packet: One-year benchmark"
+    pdf_text = "\n".join(page.extract_text() for page in reader.pages)
+    for needle in (
+        "Board packet: One-year benchmark",
+        "Grow a teacher residency pipeline into our high-need schools",
+        "Median time to first reply",
+        "314.2 hours (13.1 days)",
+        "148.8 hours (6.2 days)",
+        "fewer than 3",
+    ):
+        assert needle in page, needle
+        assert needle in pdf_text, needle
+    page_figures = figures_of(page)
+    # Seven figures for each of the five strategies.
+    assert len(page_figures) == 35
+    flat_pdf = re.sub(r"\s+", " ", pdf_text)
+    for label, value in page_figures:
+        assert f"{label} {value}" in flat_pdf, (label, value)
+
+
+def test_board_packet_unknown_period_not_found(app, client, auth, staff, sample_input):
+    auth.sign_in(staff["leader"])
+
+    assert client.get("/board-packet/9y").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Plain text", "Plain text"),
+        (-2, -2),
+        (None, None),
+    ],
+)
+def test_neutralise_formula_cells(value, expected):
+    assert neutralise(value) == expected
+
+
+@pytest.fixture
+def formula_comment(sample_input):
+    author = Stakeholder.get(Stakeholder.email == "pat.wright@harborcity.example.org")
+    strategy = Strategy.get(Strategy.key == "novice-mentoring")
+    return start_thread(author, strategy, None, "=HYPERLINK(\"http://attacker.example\",\"Click\")", "en")
+
+
+def test_comments_csv_neutralised(app, client, auth, staff, formula_comment):
+    auth.sign_in(staff["leader"])
+
+    response = client.get("/board-packet/2y/comments.csv")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert 'filename=comments-2y.csv' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["thread", "posted_at_utc", "strategy"]
+    bodies = [row[7] for row in rows[1:]]
+    assert "'=HYPERLINK(\"http://attacker.example\",\"Click\")" in bodies
+    assert len(rows) == 1 + 6 + 1
+
+
+def test_comments_xlsx_neutralised(app, client, auth, staff, formula_comment):
+    auth.sign_in(staff["admin"])
+
+    response = client.get("/board-packet/2y/comments.xlsx")
+
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    bodies = [row[7] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(\"http://attacker.example\",\"Click\")" in bodies
+    assert all(not (isinstance(body, str) and body.startswith("=")) for body in bodies)
+
+
+def test_summaries_and_check_ins_exports(app, client, auth, staff, sample_input):
+    auth.sign_in(staff["leader"])
+
+    summaries = list(csv.reader(io.StringIO(client.get("/board-packet/1y/summaries.csv").data.decode("utf-8-sig"))))
+    check_ins = list(csv.reader(io.StringIO(client.get("/board-packet/1y/check-ins.csv").data.decode("utf-8-sig"))))
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/board-packet/1y/check-ins.xlsx").data))
+
+    assert ["residency-pipeline", "Median time to first reply", "314.2 hours (13.1 days)"] in summaries
+    assert ["early-hiring", "Threads", "3"] in summaries
+    residents = next(row for row in check_ins if row[1] == "residents-enrolled")
+    assert residents[2:5] == ["30.0", "19.0", "Off track"]
+    assert len(check_ins) == 1 + 12
+    assert workbook.active.max_row == 1 + 12
+
+
+def test_hidden_comment_body_left_out_of_export(app, client, auth, staff, formula_comment):
+    comment = Comment.get(Comment.thread == formula_comment)
+    comment.hidden_at = comment.created_at
+    comment.hidden_reason = "Spam link"
+    comment.save()
+    auth.sign_in(staff["leader"])
+
+    text = client.get("/board-packet/2y/comments.csv").data.decode("utf-8-sig")
+
+    assert "attacker.example" not in text
+    assert "[hidden by the district: Spam link]" in text

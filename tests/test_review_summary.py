@@ -1,0 +1,285 @@
+"""Input summaries of the sample feedback, counted by hand from feedback-sample.csv."""
+
+import json
+
+import pytest
+
+from portal.feedback.models import Comment, PulseAnswer, Theme, Thread, ThreadTheme
+from portal.plan.models import Benchmark, LeadingIndicator, MonitoringPeriod, Person, Strategy
+from portal.review.importing import import_feedback
+from portal.review.models import SummaryExcerpt
+from portal.review.summary import build_summary, count_input, group_cells, nearest_rank, school_cells, summary_for
+from portal.stakeholders.models import Stakeholder
+from portal.stakeholders.roster import import_roster
+from tests.conftest import SHARED_DATA, make_staff
+
+FEEDBACK = SHARED_DATA / "feedback-sample.csv"
+ROSTER = SHARED_DATA / "stakeholder-roster.csv"
+REPLY_PEOPLE = (
+    "talent-manager",
+    "induction-director",
+    "chief-talent",
+    "hr-director",
+    "research-manager",
+    "chief-of-schools",
+    "cert-specialist",
+)
+
+
+def link_reply_people(plan):
+    """Give every person who replies in the sample file a staff account."""
+    for key in REPLY_PEOPLE:
+        person = Person.get((Person.plan == plan) & (Person.key == key))
+        make_staff(f"{key}@district.example.org", "point-person", person)
+
+
+@pytest.fixture
+def sample_input(plan):
+    """The sample plan with the roster and the sample feedback imported, every reply included."""
+    import_roster(str(ROSTER), actor="test")
+    link_reply_people(plan)
+    result = import_feedback(plan, str(FEEDBACK), "test")
+    assert result.rejected == []
+    return plan
+
+
+def strategy(key):
+    return Strategy.get(Strategy.key == key)
+
+
+def period(key):
+    return MonitoringPeriod.get(MonitoringPeriod.key == key)
+
+
+# Counted from the file: (strategy, period) -> (threads, participants, answered threads,
+# hours to the first reply of each answered thread, groups by participants, schools by
+# participants, comments by language). A strategy comment's period is the window containing
+# its local date; a benchmark comment's period is the benchmark's.
+EXPECTED = {
+    ("prep-partnerships", "3m"): (1, 1, [89.2], {"teacher": 1}, {"Eastport Elementary": 1}, {"en": 1}),
+    ("novice-mentoring", "3m"): (2, 2, [88.3, 31.6], {"teacher-leader": 1, "parent": 1}, {"Eastport Elementary": 1, "Fells Middle": 1}, {"en": 1, "es": 1}),
+    ("residency-pipeline", "3m"): (3, 3, [189.8, 23.5, 43.9], {"principal": 1, "board-member": 1, "business-leader": 1}, {"Lakeland High": 1, "": 2}, {"en": 3}),
+    ("early-hiring", "3m"): (2, 2, [255.4], {"parent": 1, "student": 1}, {"Fells Middle": 1, "Lakeland High": 1}, {"en": 1, "vi": 1}),
+    ("leadership-conditions", "3m"): (0, 0, [], {}, {}, {}),
+    ("leadership-conditions", "6m"): (3, 3, [182.7, 65.6, 710.8], {"teacher": 1, "parent": 1, "community-member": 1}, {"Fells Middle": 1, "Curtis Bay Elementary, Annex": 1, "": 1}, {"en": 2, "ar": 1}),
+    ("novice-mentoring", "6m"): (2, 2, [174.6], {"teacher": 1, "parent": 1}, {"Lakeland High": 2}, {"en": 1, "es": 1}),
+    ("prep-partnerships", "6m"): (1, 1, [187.2], {"teacher": 1}, {"Lakeland High": 1}, {"en": 1}),
+    ("early-hiring", "6m"): (1, 1, [50.5], {"principal": 1}, {"Eastport Elementary": 1}, {"en": 1}),
+    ("residency-pipeline", "6m"): (0, 0, [], {}, {}, {}),
+    ("residency-pipeline", "1y"): (3, 3, [156.0, 401.5, 314.2], {"paraprofessional": 1, "parent": 1, "community-member": 1}, {"Eastport Elementary": 2, "": 1}, {"en": 2, "es": 1}),
+    ("leadership-conditions", "1y"): (2, 2, [22.3], {"teacher-leader": 1, "principal-supervisor": 1}, {"Lakeland High": 1, "Central Office": 1}, {"en": 2}),
+    ("novice-mentoring", "1y"): (2, 2, [], {"parent": 1, "student": 1}, {"Fells Middle": 1, "Curtis Bay Elementary, Annex": 1}, {"en": 2}),
+    ("early-hiring", "1y"): (3, 3, [375.6, 148.8, 116.8], {"teacher": 1, "parent": 1, "board-member": 1}, {"Fells Middle": 1, "Curtis Bay Elementary, Annex": 1, "": 1}, {"en": 2, "ht": 1}),
+    ("prep-partnerships", "1y"): (1, 1, [332.7], {"teacher": 1}, {"Eastport Elementary": 1}, {"en": 1}),
+    ("prep-partnerships", "2y"): (2, 2, [137.0], {"teacher-leader": 1, "parent": 1}, {"Eastport Elementary": 1, "Fells Middle": 1}, {"en": 1, "es": 1}),
+    ("leadership-conditions", "2y"): (2, 2, [], {"teacher": 1, "student": 1}, {"Lakeland High": 2}, {"en": 1, "es": 1}),
+    ("novice-mentoring", "2y"): (1, 1, [], {"parent": 1}, {"Lakeland High": 1}, {"en": 1}),
+    ("residency-pipeline", "2y"): (1, 1, [], {"principal": 1}, {"Lakeland High": 1}, {"en": 1}),
+    ("early-hiring", "2y"): (0, 0, [], {}, {}, {}),
+}
+
+
+def test_expected_table_covers_the_file():
+    assert sum(threads for threads, *_rest in EXPECTED.values()) == 32
+    assert sum(len(hours) for _t, _p, hours, *_rest in EXPECTED.values()) == 22
+    assert len(EXPECTED) == 20
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED), ids=[f"{s}-{p}" for s, p in sorted(EXPECTED)])
+def test_summary_matches_hand_count(app, sample_input, key):
+    threads, participants, hours, groups, schools, languages = EXPECTED[key]
+    summary = build_summary(strategy(key[0]), period(key[1]))
+
+    assert summary["threads"] == threads
+    assert summary["languages"] == languages
+    assert summary["replies"]["answered"] == len(hours)
+    assert summary["replies"]["answered_share"] == (round(len(hours) / threads, 3) if threads else None)
+    if hours:
+        ordered = sorted(hours)
+        middle = len(ordered) // 2
+        median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        assert summary["replies"]["median_hours"] == pytest.approx(median, abs=0.06)
+        assert summary["replies"]["p90_hours"] == pytest.approx(ordered[-1], abs=0.06)
+    else:
+        assert summary["replies"]["median_hours"] is None
+
+    # With the default minimum of 5, every group and school in the sample is small: no
+    # count is shown, and the totals are hidden too, since no pool can be made safe.
+    assert summary["min_group_size"] == 5
+    assert {row["group"] for row in summary["by_group"]} == set(groups)
+    assert all(row["participants"] is None and row["suppressed"] for row in summary["by_group"])
+    assert {row["school"] for row in summary["by_school"]} == set(schools)
+    assert all(row["participants"] is None for row in summary["by_school"])
+    assert summary["participants"] == (None if participants else 0)
+    assert summary["participants_suppressed"] is (participants > 0)
+    assert summary["comments"] == (None if participants else 0)
+
+    # The counts behind the protected figures, as a person counts them from the file.
+    raw = count_input(strategy(key[0]), period(key[1]))
+    assert len(raw["participants"]) == participants
+    # Each sample comment is its thread's only stakeholder comment.
+    assert len(raw["comments"]) == threads
+    assert {cell.key: cell.participants for cell in group_cells(raw) if cell.participants} == groups
+    assert {cell.key: cell.participants for cell in school_cells(raw) if cell.participants} == schools
+    assert summary["loops_closed"]["count"] == 0
+
+
+def test_summary_hides_three_singles_with_minimum_three(app, sample_input):
+    app.config["MIN_GROUP_SIZE"] = 3
+    summary = build_summary(strategy("early-hiring"), period("1y"))
+
+    # Three groups of one participant each: a pool of 3 would reveal one person in each.
+    assert [row["reason"] for row in summary["by_group"]] == ["small", "small", "small"]
+    assert summary["other_groups"]["suppressed"] is True
+    assert summary["other_groups"]["participants"] is None
+    assert summary["participants"] is None
+    assert summary["comments"] is None
+
+
+def test_summary_hides_two_people_with_minimum_three(app, sample_input):
+    app.config["MIN_GROUP_SIZE"] = 3
+    summary = build_summary(strategy("novice-mentoring"), period("1y"))
+
+    # A parent and a student: a pool of 2 would reveal one person in each group.
+    assert summary["other_groups"]["suppressed"] is True
+    assert summary["other_groups"]["participants"] is None
+    assert summary["participants"] is None
+    assert summary["comments"] is None
+
+
+def test_summary_in_one_school(app, sample_input):
+    summary = build_summary(strategy("residency-pipeline"), period("1y"), school="Eastport Elementary")
+
+    assert summary["threads"] == 2
+    assert summary["languages"] == {"en": 1, "es": 1}
+    assert [row["school"] for row in summary["by_school"]] == ["Eastport Elementary"]
+
+
+def test_pulse_themes_and_loops_counted(app, sample_input, staff):
+    novice = strategy("novice-mentoring")
+    three_months = period("3m")
+    benchmark = (
+        Benchmark.select()
+        .join(LeadingIndicator)
+        .where((LeadingIndicator.key == "mentor-assigned") & (Benchmark.period == three_months) & Benchmark.superseded_by.is_null())
+        .get()
+    )
+    for email, answer in (("rosa.alvarez@mail.example.com", "yes"), ("lan.nguyen@mail.example.com", "no"), ("tbrooks@harborcity.example.org", "yes")):
+        person = Stakeholder.get(Stakeholder.email == email)
+        PulseAnswer.create(benchmark=benchmark, period=three_months, stakeholder=person, group=person.group_id, school=person.school, answer=answer)
+    theme = Theme.create(plan=sample_input, label="Mentor time")
+    threads = list(Thread.select().where((Thread.strategy == novice) & (Thread.period == three_months)))
+    for thread in threads:
+        ThreadTheme.create(thread=thread, theme=theme)
+    threads[0].state = "closed"
+    threads[0].outcome = "changed"
+    threads[0].save()
+
+    summary = build_summary(novice, three_months)
+
+    pulse = next(row for row in summary["pulse"] if row["benchmark"] == benchmark.id)
+    assert pulse["answers"] == {"yes": 2, "somewhat": 0, "no": 1, "not_sure": 0}
+    assert pulse["total"] == 3
+    # Rosa commented and gave a pulse answer, so she counts once. Lan and Terrence only gave pulse answers.
+    assert {row["group"] for row in summary["by_group"]} == {"teacher", "teacher-leader", "parent"}
+    assert summary["themes"] == [{"theme": "Mentor time", "threads": 2}]
+    assert summary["loops_closed"] == {"count": 1, "outcomes": {"changed": 1, "already_in_place": 0, "not_planned": 0}}
+
+
+def test_excerpt_names_group_only_from_ten(app, sample_input, staff):
+    novice = strategy("novice-mentoring")
+    comment = Comment.select().join(Thread).where((Thread.strategy == novice) & (Thread.period == period("3m")) & Comment.stakeholder.is_null(False)).first()
+    SummaryExcerpt.create(strategy=novice, period=period("3m"), comment=comment, chosen_by=staff["induction"])
+
+    summary = build_summary(novice, period("3m"))
+
+    assert [excerpt["body"] for excerpt in summary["excerpts"]] == [comment.body]
+    assert summary["excerpts"][0]["group"] is None
+    assert summary["excerpts"][0]["chosen_by"] == staff["induction"].display_name
+
+
+def test_nearest_rank_percentile():
+    assert nearest_rank([], 90) is None
+    assert nearest_rank([5], 90) == 5
+    assert nearest_rank(list(range(1, 11)), 90) == 9
+    assert nearest_rank(list(range(1, 12)), 90) == 10
+    assert nearest_rank([3, 1, 2], 50) == 2
+
+
+def test_summary_command_prints_json(app, sample_input, runner):
+    result = runner.invoke(args=["portal", "summary", "--strategy", "early-hiring", "--period", "1y", "--format", "json"])
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["threads"] == 3
+    assert data["comments"] is None
+    assert data["participants"] is None
+    assert [row["group"] for row in data["by_group"]] == ["teacher", "parent", "board-member"]
+    assert all(row["participants"] is None and row["suppressed"] is True for row in data["by_group"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--strategy", "nope", "--period", "1y"], "'nope' is not a strategy of the plan; use one of"),
+        (["--strategy", "early-hiring", "--period", "9y"], "'9y' is not a monitoring period of the plan; use one of 3m, 6m, 1y, 2y"),
+        (["--strategy", "early-hiring", "--period", "1y", "--format", "xml"], "'xml' is not 'json'"),
+    ],
+)
+def test_summary_command_rejects_unknown_keys(app, plan, runner, args, message):
+    result = runner.invoke(args=["portal", "summary", *args])
+
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_summary_for_returns_live_before_close(app, sample_input):
+    summary = summary_for(strategy("early-hiring"), period("1y"))
+
+    assert summary["frozen"] is None
+    assert summary["threads"] == 3
+
+
+def test_invited_against_participated(app, sample_input, staff):
+    from portal.stakeholders import campaigns
+    from tests.test_campaigns import make_campaign
+
+    campaign = make_campaign(sample_input, staff)
+    campaigns.send_campaign(campaign, staff["admin"])
+    scoped = make_campaign(sample_input, staff, name="Preparation only", strategies=[strategy("prep-partnerships")])
+    campaigns.send_campaign(scoped, staff["admin"])
+
+    summary = build_summary(strategy("leadership-conditions"), period("2y"))
+
+    invited = summary["invited"]
+    assert invited["invited"] == 26
+    # Marco (a student) and Gianna (a teacher) took part: two people, so the total is hidden.
+    assert invited["participated"] is None
+    rows = {row["group"]: row for row in invited["by_group"]}
+    assert {key: row["invited"] for key, row in rows.items()} == {
+        "teacher": 5,
+        "teacher-leader": 2,
+        "paraprofessional": 1,
+        "principal": 2,
+        "principal-supervisor": 1,
+        "parent": 8,
+        "student": 3,
+        "board-member": 1,
+        "business-leader": 1,
+        "community-member": 2,
+    }
+    assert rows["teacher"]["participated"] is None
+    assert rows["teacher"]["reason"] == "small"
+    assert rows["parent"]["participated"] == 0
+    assert build_summary(strategy("early-hiring"), period("1y"))["invited"] is None
+
+
+def test_invited_only_by_campaigns_covering_strategy(app, sample_input, staff):
+    from portal.stakeholders import campaigns
+    from tests.test_campaigns import make_campaign
+
+    scoped = make_campaign(sample_input, staff, name="Preparation only", strategies=[strategy("prep-partnerships")], group_keys=["teacher"])
+    campaigns.send_campaign(scoped, staff["admin"])
+
+    assert build_summary(strategy("leadership-conditions"), period("2y"))["invited"] is None
+    assert build_summary(strategy("prep-partnerships"), period("2y"))["invited"]["invited"] == 5
