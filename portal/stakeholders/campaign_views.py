@@ -49,8 +49,9 @@ def campaign_list():
     return render_template("stakeholders/campaigns.html", plan=plan, rows=rows)
 
 
-def campaign_form(plan, formdata=None):
-    form = CampaignForm(plan, plan_today(plan), formdata=formdata) if formdata is not None else CampaignForm(plan, plan_today(plan))
+def campaign_form(plan):
+    """Return the new-campaign form with the plan's periods, strategies and groups to choose from."""
+    form = CampaignForm(plan, plan_today(plan))
     periods = list(MonitoringPeriod.select().where(MonitoringPeriod.plan == plan).order_by(MonitoringPeriod.position))
     form.period.choices = [(period.id, f"{period.label} ({period.starts_on} to {period.ends_on})") for period in periods]
     strategies = Strategy.select().where(Strategy.plan == plan).order_by(Strategy.position)
@@ -206,7 +207,8 @@ def revoke_stakeholder(stakeholder_id):
         f"{revoked} links of {stakeholder.email} no longer work. They cannot ask for a new one until invited again.",
         "success",
     )
-    next_url = request.form.get("campaign", "")
-    if next_url.isdigit():
-        return redirect(url_for("campaigns.campaign", campaign_id=int(next_url)), code=303)
+    # The campaign page the request came from, to return to it.
+    campaign_id = request.form.get("campaign", "")
+    if campaign_id.isdigit():
+        return redirect(url_for("campaigns.campaign", campaign_id=int(campaign_id)), code=303)
     return redirect(url_for("campaigns.campaign_list"), code=303)
