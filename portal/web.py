@@ -1,5 +1,6 @@
 """Request plumbing shared by every area: security headers, htmx fragments, the viewer."""
 
+import datetime
 import json
 
 import babel.dates
@@ -143,6 +144,8 @@ def htmx_config():
 def init_app(app):
     app.jinja_env.globals["field_attributes"] = field_attributes
     app.jinja_env.filters["moment"] = format_moment
+    # A stored ISO 8601 UTC time, such as a frozen summary's, shown like every other time.
+    app.jinja_env.filters["iso_moment"] = lambda text: format_moment(datetime.datetime.fromisoformat(text))
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
 
     @app.before_request

@@ -344,3 +344,18 @@ def test_each_email_carries_its_own_link(app, plan, staff, roster):
         assert invitation.stakeholder.email == message.recipient
     assert len(links) == 26
     assert campaigns.LINK_PLACEHOLDER not in "".join(m.body_text + m.body_html for m in OutboxMessage.select())
+
+
+def test_input_before_link_not_counted(app, plan, staff, roster):
+    strategy = Strategy.get(Strategy.key == "novice-mentoring")
+    rosa = Stakeholder.get(Stakeholder.email == "rosa.alvarez@mail.example.com")
+    start_thread(rosa, strategy, None, "Written with an older link.", "es")
+    campaign = make_campaign(plan, staff)
+    campaigns.send_campaign(campaign, staff["admin"])
+    assert campaigns.participation(campaign)["total"] == (26, 0)
+    invitation = Invitation.get((Invitation.campaign == campaign) & (Invitation.stakeholder == rosa))
+    assert state_of(invitation) == "queued"
+
+    start_thread(rosa, strategy, None, "Written after the campaign's link.", "es")
+    assert campaigns.participation(campaign)["total"] == (26, 1)
+    assert state_of(invitation) == "commented"

@@ -292,11 +292,13 @@ def test_status_uses_revised_benchmark(client, auth, staff, plan):
     auth.sign_in(staff["talent"])
     client.post(check_in_url(MODULES), data={**CHECK_IN, "actual": "82"})
     strategy = Strategy.get(Strategy.key == "prep-partnerships")
-    before = progress_for(plan, [strategy])[strategy.id]
+    # Status is judged once the two-year period has ended.
+    after_two_years = datetime.date(2027, 8, 1)
+    before = progress_for(plan, [strategy], today=after_two_years)[strategy.id]
 
     client.post(reflection_url(MODULES), data={**REFLECTION, **new_benchmark("2y", "80")})
 
-    after = progress_for(plan, [strategy])[strategy.id]
+    after = progress_for(plan, [strategy], today=after_two_years)[strategy.id]
     [cell_before] = [c for row in before.rows if row.indicator.key == MODULES for c in row.cells if c.period.key == "2y"]
     [cell_after] = [c for row in after.rows if row.indicator.key == MODULES for c in row.cells if c.period.key == "2y"]
     assert cell_before.status == OFF_TRACK  # 82 below 85

@@ -33,8 +33,8 @@ def test_dashboard_shows_charts_tables_and_input(app, client, auth, staff, sampl
     assert "Residents enrolled and placed in high-need schools: benchmark and actual by period" in text
     # The chart's description and the table carry the same numbers.
     assert "One-year benchmark: benchmark 30, actual 19;" in text
-    assert "<td>30</td>" in text
-    assert "<td>19</td>" in text
+    assert '<td data-label="Benchmark">30</td>' in text
+    assert '<td data-label="Actual">19</td>' in text
     assert "Open threads in one-year benchmark: <strong>3</strong>" in text
     assert 'href="/strategies/residency-pipeline"' in text
     assert "Participants</dt><dd>not shown</dd>" in text

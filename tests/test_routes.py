@@ -6,7 +6,7 @@ import pytest
 
 from portal.db import utcnow
 from portal.feedback.models import Comment
-from portal.feedback.operations import reply, start_thread
+from portal.feedback.operations import answer_back, reply, start_thread
 from portal.mail.models import OutboxMessage
 from portal.mail.notifications import notification_token
 from portal.plan.models import Strategy
@@ -281,17 +281,17 @@ TABLE = {
         row(anonymous=401, stakeholders=403, stakeholder=303, other=303, staff=403),
     ),
     ("/comments/<int:comment_id>/edit", "GET"): (
-        "/comments/{comment}/edit",
+        "/comments/{answer}/edit",
         None,
         row(anonymous=401, stakeholders=403, stakeholder=200, staff=403),
     ),
     ("/comments/<int:comment_id>/edit", "POST"): (
-        "/comments/{comment}/edit",
+        "/comments/{answer}/edit",
         {"body": "Our school still has no mentor, as of this week."},
         row(anonymous=401, stakeholders=403, stakeholder=303, staff=403),
     ),
     ("/comments/<int:comment_id>/withdraw", "POST"): (
-        "/comments/{comment}/withdraw",
+        "/comments/{answer}/withdraw",
         {},
         row(anonymous=401, stakeholders=403, stakeholder=303, staff=403),
     ),
@@ -421,6 +421,8 @@ def world(app, plan, staff, invite, tmp_path):
     thread = start_thread(author_invitation.stakeholder, novice, None, "First comment", "en")
     first_comment = Comment.get(Comment.thread == thread)
     staff_reply = reply(thread, staff["induction"], "Thank you; we are looking into it.")
+    # The author's answer to the reply, which they may still edit or withdraw.
+    answer = answer_back(thread, author_invitation.stakeholder, "When will it be fixed?", "en")
 
     tokens = {"stakeholder": author_token}
     for role in ("expired", "revoked", "replaced"):
@@ -476,6 +478,7 @@ def world(app, plan, staff, invite, tmp_path):
             "notify": notification_token(author_invitation.stakeholder),
             "thread": thread.id,
             "comment": first_comment.id,
+            "answer": answer.id,
             "reply": staff_reply.id,
             "spare": make_staff("spare@district.example.org", "point-person").id,
             "campaign": campaign.id,

@@ -180,12 +180,18 @@ def test_withdraw_takes_thread_out_of_inbox(client, auth, staff, own_comment):
     assert Thread.awaiting_reply().count() == 0
 
 
-def test_withdraw_after_reply_keeps_thread(client, staff, own_comment):
+def test_no_change_after_reply(client, staff, own_comment):
     from portal.feedback.operations import reply
 
     reply(own_comment.thread, staff["induction"], "We are on it.")
-    client.post(f"/comments/{own_comment.id}/withdraw")
+    refused = client.post(f"/comments/{own_comment.id}/withdraw", follow_redirects=True)
+    assert "Staff have replied to this comment" in refused.get_data(as_text=True)
+    assert Comment.get_by_id(own_comment.id).withdrawn_at is None
+    client.post(f"/comments/{own_comment.id}/edit", data={"body": "Changed after the reply"})
+    assert Comment.get_by_id(own_comment.id).body == "Our mentor left."
     assert Thread.get_by_id(own_comment.thread_id).state == "answered"
+    page = client.get(f"/threads/{own_comment.thread_id}").get_data(as_text=True)
+    assert "You can change or withdraw this until" not in page
 
 
 def test_someone_elses_comment_forbidden(client, own_comment, invite):
@@ -216,3 +222,17 @@ def test_session_of_replaced_link_ends(client, plan, staff, invite):
     welcome = client.get("/")
     assert welcome.status_code == 403
     assert "newer invitation link" in welcome.get_data(as_text=True)
+
+
+def test_pulse_rejected_for_closed_period(client, plan, invite):
+    benchmark = first_benchmark()
+    signed_in(client, invite, email="rosa@mail.example.com")
+    client.post(f"/benchmarks/{benchmark.id}/pulse", data={"answer": "yes"})
+    benchmark.period.state = "closed"
+    benchmark.period.save()
+    response = client.post(f"/benchmarks/{benchmark.id}/pulse", data={"answer": "no"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "closed when the district reviewed that period" in response.get_data(as_text=True)
+    assert PulseAnswer.get().answer == "yes"
+    page = client.get("/strategies/novice-mentoring").get_data(as_text=True)
+    assert f'id="pulse-{benchmark.id}"' not in page

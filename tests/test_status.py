@@ -19,7 +19,9 @@ CASES = [
     ("increase", 80.0, None, True, NO_DATA),
     ("increase", 80.0, None, False, NOT_DUE),
     ("decrease", None, 5.0, True, NO_DATA),
-    ("increase", 80.0, 85.0, False, ON_TRACK),
+    # An actual recorded before the period ends is interim, so the period stays not due.
+    ("increase", 80.0, 85.0, False, NOT_DUE),
+    ("increase", 80.0, 70.0, False, NOT_DUE),
     ("increase", 0.0, 0.0, True, ON_TRACK),
 ]
 

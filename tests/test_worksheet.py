@@ -220,6 +220,21 @@ def test_cli_export_worksheet_unknown_key(runner, plan, tmp_path):
     assert not output.exists()
 
 
+@pytest.mark.parametrize(
+    "name, message",
+    [("no-such-folder/prep.docx", "does not exist; create it or choose another path"), ("prep.txt", "does not end in .docx")],
+)
+def test_cli_export_worksheet_bad_output(runner, plan, tmp_path, name, message):
+    output = tmp_path / name
+
+    result = invoke(runner, "export-worksheet", "--strategy", "prep-partnerships", "--output", str(output))
+
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not output.exists()
+
+
 def test_cli_export_worksheet_help(runner):
     result = invoke(runner, "export-worksheet", "--help")
 

@@ -74,15 +74,25 @@ def editable_until(comment):
     return comment.created_at + datetime.timedelta(minutes=current_edit_minutes())
 
 
-def can_change(comment, stakeholder, now=None):
-    """Return True if the stakeholder wrote the comment and may still edit or withdraw it."""
+def can_change(comment, stakeholder, now=None, thread_comments=None):
+    """Return True if the stakeholder wrote the comment and may still edit or withdraw it.
+
+    A comment that staff have replied to stays as it was, so the reply keeps answering it.
+    thread_comments, the thread's comments in order, spares a query when a page has them.
+    """
     now = now or utcnow()
-    return (
-        stakeholder is not None
-        and comment.stakeholder_id == stakeholder.id
-        and comment.withdrawn_at is None
-        and comment.hidden_at is None
-        and now < editable_until(comment)
+    if (
+        stakeholder is None
+        or comment.stakeholder_id != stakeholder.id
+        or comment.withdrawn_at is not None
+        or comment.hidden_at is not None
+        or now >= editable_until(comment)
+    ):
+        return False
+    if thread_comments is None:
+        thread_comments = Comment.select().where(Comment.thread == comment.thread_id)
+    return not any(
+        later.staff_id is not None and not later.internal and later.id > comment.id for later in thread_comments
     )
 
 

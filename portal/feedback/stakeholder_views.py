@@ -37,7 +37,13 @@ def answer_pulse(benchmark_id):
     benchmark = load_benchmark(benchmark_id)
     answer = request.form.get("answer", "")
     problem = comment_window_notice(g.invitation)
-    if answer not in PULSE_ANSWERS:
+    if benchmark.period.state == "closed":
+        # The period's input summary is frozen, so a changed answer would count nowhere.
+        problem = _(
+            "Answers for %(period)s closed when the district reviewed that period. You can still comment.",
+            period=benchmark.period.label,
+        )
+    elif answer not in PULSE_ANSWERS:
         problem = _("Choose one of the answers: yes, somewhat, no or not sure.")
     if problem is None:
         own_comments.answer_pulse(g.stakeholder, benchmark, answer)
@@ -76,6 +82,8 @@ def too_late(comment):
         flash(_("You already withdrew this comment."), "error")
     elif comment.hidden_at is not None:
         flash(_("The district hid this comment, so it can no longer be changed."), "error")
+    elif utcnow() < own_comments.editable_until(comment):
+        flash(_("Staff have replied to this comment, so it stays as it is. Add a new message instead."), "error")
     else:
         flash(
             _(

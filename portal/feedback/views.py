@@ -111,7 +111,7 @@ def render_thread(thread, status=200, **forms):
         context["changeable"] = {
             comment.id: own_comments.editable_until(comment)
             for comment in comments
-            if own_comments.can_change(comment, g.stakeholder, now)
+            if own_comments.can_change(comment, g.stakeholder, now, comments)
         }
     return render_page_or_block(
         "feedback/thread.html",

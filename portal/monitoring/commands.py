@@ -1,5 +1,7 @@
 """The export-worksheet command, registered on the `portal` command group."""
 
+import os
+
 import click
 
 from portal.cli import current_plan_or_exit, portal_cli
@@ -17,6 +19,11 @@ from portal.plan.models import Strategy
 )
 def export_worksheet_command(key, output):
     """Write a strategy's Progress Monitoring Planning Table (Steps 2-4) as a Word document."""
+    if not output.lower().endswith(".docx"):
+        raise click.BadParameter(f"{output!r} does not end in .docx; the file is a Word document, so name it FILE.docx.", param_hint="--output")
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise click.BadParameter(f"The folder {folder} does not exist; create it or choose another path.", param_hint="--output")
     plan = current_plan_or_exit()
     strategy = Strategy.get_or_none((Strategy.plan == plan) & (Strategy.key == key))
     if strategy is None:

@@ -152,7 +152,7 @@ def check_file(filename, data, max_bytes, size=None):
     if found is not expected:
         raise RejectedFile(
             f"{name} is named like {expected.with_article}, but its content is {describe(found)}. "
-            f"Upload the real {expected.name}, or give the file the extension of what it contains."
+            f"Upload the real {expected.name}, or export the file in one of the accepted formats first."
         )
     return expected
 

@@ -109,7 +109,7 @@ def check_within_plan(plan, field, what):
     if day and not (plan.starts_on <= day <= plan.ends_on):
         field.errors.append(
             f"{day} is outside the plan, which runs from {plan.starts_on} to {plan.ends_on}; "
-            f"choose a {what} within those dates."
+            f"choose {'an' if what[0] in 'aeiou' else 'a'} {what} within those dates."
         )
         return False
     return True

@@ -2,8 +2,8 @@
 
 An indicator is on track in a period when its actual value meets the benchmark in force:
 at or above it for an indicator that should increase, at or below it for one that should
-decrease. Without an actual value the period is "no data yet" once its window has ended,
-and "not due" before then.
+decrease, once the period's window has ended. Before then the period is "not due", and
+after it without an actual value "no data yet".
 """
 
 import dataclasses
@@ -22,9 +22,16 @@ PRECISION = 6
 
 
 def benchmark_status(direction, target, actual, due):
-    """Return the status of one indicator in one period."""
+    """Return the status of one indicator in one period.
+
+    Before the period's window ends the status is "not due" even with an actual value,
+    because a figure entered mid-period is interim and should not change what families
+    and the board read.
+    """
+    if not due:
+        return NOT_DUE
     if actual is None or target is None:
-        return NO_DATA if due else NOT_DUE
+        return NO_DATA
     actual, target = round(actual, PRECISION), round(target, PRECISION)
     if direction == "decrease":
         return ON_TRACK if actual <= target else OFF_TRACK

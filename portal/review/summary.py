@@ -256,6 +256,9 @@ def build_summary(strategy, period, school=None):
     benchmark), themes, replies (answered share, median and 90th percentile of hours to
     the first staff reply), loops_closed, languages and excerpts.
     """
+    # NOTE: only participant and comment counts are suppressed. threads, languages, replies,
+    # loops_closed and the pulse totals stay exact, so with few participants they bound the
+    # hidden total (one thread means at most one participant).
     min_size = current_app.config["MIN_GROUP_SIZE"]
     raw = count_input(strategy, period, school)
     groups = protect(group_cells(raw), min_size)

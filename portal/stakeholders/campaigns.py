@@ -304,14 +304,27 @@ def invitee_state_sql(campaign, now):
 
 
 def participant_ids(campaign):
-    """Return a subquery of the stakeholders who commented or answered a pulse during the campaign."""
-    start = campaign.created_at
+    """Return a subquery of the invitees who commented or answered a pulse question during the campaign.
+
+    Only what a person did after their first link from this campaign was created, and before
+    comments closed, counts.
+    """
     end = end_of_day_utc(campaign.closes_on, campaign.plan.time_zone)
-    commenters = Comment.select(Comment.stakeholder).where(
-        Comment.stakeholder.is_null(False) & (Comment.created_at >= start) & (Comment.created_at < end)
+    first_links = (
+        Invitation.select(Invitation.stakeholder, pw.fn.MIN(Invitation.created_at).alias("invited_at"))
+        .where(Invitation.campaign == campaign)
+        .group_by(Invitation.stakeholder)
+        .alias("first_link")
     )
-    answerers = PulseAnswer.select(PulseAnswer.stakeholder).where(
-        (PulseAnswer.answered_at >= start) & (PulseAnswer.answered_at < end)
+    commenters = (
+        Comment.select(Comment.stakeholder)
+        .join(first_links, on=(Comment.stakeholder == first_links.c.stakeholder_id))
+        .where((Comment.created_at >= first_links.c.invited_at) & (Comment.created_at < end))
+    )
+    answerers = (
+        PulseAnswer.select(PulseAnswer.stakeholder)
+        .join(first_links, on=(PulseAnswer.stakeholder == first_links.c.stakeholder_id))
+        .where((PulseAnswer.answered_at >= first_links.c.invited_at) & (PulseAnswer.answered_at < end))
     )
     return commenters | answerers
 
