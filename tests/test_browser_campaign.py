@@ -9,6 +9,7 @@ from portal.db import utcnow
 from portal.feedback.models import Comment, PulseAnswer
 from portal.mail.models import OutboxMessage
 from portal.mail.operations import deliver_due
+from portal.plan.status import plan_today
 from portal.stakeholders.models import Stakeholder
 from tests.browser import PHONE
 from tests.test_browser import axe, browser, live, sign_in  # noqa: F401  (fixtures)
@@ -19,7 +20,7 @@ ROSA = "rosa.alvarez@mail.example.com"
 
 def test_campaign_reaches_spanish_parent_on_phone(live, browser, axe, plan, staff, runner, smtp_server):  # noqa: F811
     assert runner.invoke(args=["portal", "import-roster", str(ROSTER)]).exit_code == 0
-    today = datetime.date.today()
+    today = plan_today(plan)
 
     office = browser.new_context().new_page()
     sign_in(office, live, staff["admin"])

@@ -4,6 +4,7 @@ import datetime
 import email
 import email.policy
 import re
+import zoneinfo
 
 import pytest
 
@@ -19,7 +20,8 @@ from portal.stakeholders.models import Campaign, Invitation, Stakeholder, Stakeh
 from tests.conftest import SHARED_DATA, count_queries
 
 ROSTER = SHARED_DATA / "stakeholder-roster.csv"
-TODAY = datetime.date.today()
+# The date in the sample plan's time zone, which the campaign form checks dates against.
+TODAY = datetime.datetime.now(zoneinfo.ZoneInfo("America/New_York")).date()
 
 
 @pytest.fixture

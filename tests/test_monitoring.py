@@ -6,6 +6,7 @@ import re
 import pytest
 
 from portal.audit.models import AuditEvent
+from portal.plan.status import plan_today
 from portal.monitoring import calendar as monitoring_calendar
 from portal.plan.history import history_of
 from portal.plan.models import Benchmark, CheckIn, EvidenceFile, LeadingIndicator, MonitoringPeriod, Reflection, Strategy
@@ -444,7 +445,8 @@ def test_calendar_tasks_for_sample_plan(app, plan):
     summary = [(task.kind, task.indicator.key, task.period.key, task.state) for task in group.tasks]
     # The sample's 1y check-in states adjustments are needed, and counts as recorded on import, today.
     assert summary == [("reflection", MODULES, "1y", "due"), ("check-in", MODULES, "2y", "next")]
-    assert group.tasks[0].due_on == datetime.date.today() + datetime.timedelta(days=30)
+    # The import is recorded now, so the reflection is due 30 days after the district's today.
+    assert group.tasks[0].due_on == plan_today(plan) + datetime.timedelta(days=30)
 
 
 def test_calendar_reflection_overdue(app, plan):

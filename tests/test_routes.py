@@ -11,6 +11,7 @@ from portal.mail.models import OutboxMessage
 from portal.mail.notifications import notification_token
 from portal.plan.models import Strategy
 from portal.plan.models import Benchmark, LeadingIndicator
+from portal.plan.status import plan_today
 from portal.stakeholders import campaigns
 from portal.stakeholders.models import Invitation, Stakeholder, StakeholderGroup
 from tests.conftest import PASSWORD, make_staff
@@ -469,6 +470,7 @@ def world(app, plan, staff, invite, tmp_path):
     }
     monitoring_values, evidence = route_table_values(app, tmp_path / "evidence", ROLES)
     return {
+        "today": plan_today(campaign.plan).isoformat(),
         "cookies": cookies,
         "invite": invite,
         "failed": failed,
@@ -520,7 +522,7 @@ def test_route_answers_each_role(app, world, route):
             "role": role,
             "failed": world["failed"][role],
             "evidence": world["evidence"][role],
-            "today": datetime.date.today().isoformat(),
+            "today": world["today"],
         }
         url = url_pattern.format(**values)
         form = {key: value.format(**values) for key, value in data.items()} if data else data

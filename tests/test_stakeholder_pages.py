@@ -8,6 +8,7 @@ import pytest
 from portal.db import utcnow
 from portal.feedback.models import Comment, PulseAnswer, Thread
 from portal.plan.models import Benchmark, LeadingIndicator, Strategy
+from portal.plan.status import plan_today
 from portal.stakeholders import campaigns
 
 
@@ -114,7 +115,7 @@ def test_staff_see_pulse_tallies(client, auth, plan, staff, invite):
 def test_pulse_closed_outside_window(client, plan, staff, invite):
     from tests.test_campaigns import make_campaign
 
-    today = datetime.date.today()
+    today = plan_today(plan)
     campaign = make_campaign(
         plan, staff, opens_on=today - datetime.timedelta(days=20), closes_on=today - datetime.timedelta(days=1)
     )

@@ -14,6 +14,7 @@ from flask import current_app
 from peewee import JOIN
 
 from portal.plan.models import CheckIn, LeadingIndicator, MonitoringPeriod, Person, Reflection, Strategy
+from portal.plan.status import local_date
 
 OVERDUE = "overdue"
 DUE = "due"
@@ -79,7 +80,7 @@ def tasks_for(plan, today, person_ids=None):
                     due_on = period.ends_on + check_in_days
                     bucket.tasks.append(Task("check-in", indicator, period, due_on, state_on(today, due_on)))
                 elif check_in.adjustments_needed and key not in reflected:
-                    start = max(period.ends_on, check_in.recorded_at.date())
+                    start = max(period.ends_on, local_date(check_in.recorded_at, plan.time_zone))
                     due_on = start + reflection_days
                     bucket.tasks.append(Task("reflection", indicator, period, due_on, state_on(today, due_on)))
             elif period is next_period and check_in is None:

@@ -59,6 +59,11 @@ def rolled_up_status(statuses_by_indicator):
     return NOT_DUE
 
 
+def local_date(moment, time_zone):
+    """Return the date in time_zone of a naive UTC moment, as stored in the database."""
+    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+
+
 def plan_today(plan):
     """Return today's date in the district's time zone."""
     return datetime.datetime.now(zoneinfo.ZoneInfo(plan.time_zone)).date()
