@@ -63,11 +63,14 @@ class Worksheet:
     status: str  # the strategy's rolled-up status, a portal.plan.status constant
 
 
-def format_measure(value, unit):
-    """Format a value in an indicator's unit, as "82.1%", "14" or "12.5 hours"."""
+def format_measure(value, unit, places=2, missing=""):
+    """Format a value in an indicator's unit, as "82.1%", "14" or "12.5 hours".
+
+    Trailing zeros are dropped after rounding to places decimals. missing is returned for None.
+    """
     if value is None:
-        return ""
-    number = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return missing
+    number = f"{value:,.{places}f}".rstrip("0").rstrip(".")
     if unit == "percent":
         return f"{number}%"
     if unit == "hours":

@@ -88,8 +88,8 @@ def summaries_by_period(strategy):
 def audience_view():
     """Return which version of the plan pages the viewer gets: "staff", "family", "educator" or "board".
 
-    Families (and any group the setting does not name) get plain-language pages with the
-    numbers folded away; educators get the indicators and benchmark data first; board
+    Families, and any group AUDIENCE_VIEWS does not name, get plain-language pages with
+    the numbers folded away. Educators get the indicators and benchmark data first. Board
     members start from the plan's status.
     """
     if current_user.is_authenticated:

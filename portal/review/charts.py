@@ -8,6 +8,8 @@ circle) as well as by colour, and every point carries its value as text.
 
 from markupsafe import Markup, escape
 
+from portal.monitoring.worksheet import format_measure
+
 WIDTH = 560
 HEIGHT = 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 64, 20, 56
@@ -16,14 +18,8 @@ ACTUAL_COLOUR = "#005ea2"  # USWDS primary
 
 
 def format_value(value, unit):
-    if value is None:
-        return "none"
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    if unit == "percent":
-        return f"{text}%"
-    if unit == "hours":
-        return f"{text} hours"
-    return text
+    """Format a value for a chart or its table, to one decimal, or "none"."""
+    return format_measure(value, unit, places=1, missing="none")
 
 
 def scale(values):

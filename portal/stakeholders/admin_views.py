@@ -613,7 +613,7 @@ def language_name(code):
 def map_roster(upload_id):
     """Show which column contains each field, and what the import would do with that mapping.
 
-    The query string carries a mapping the administrator chose; without one, the remembered
+    The query string carries a mapping the administrator chose. Without one, the remembered
     or guessed mapping is shown, with status 200 even when it does not fit the file.
     """
     upload = load_upload(upload_id)

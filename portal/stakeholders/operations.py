@@ -3,7 +3,6 @@
 import datetime
 import logging
 import secrets
-import zoneinfo
 
 from flask import current_app
 
@@ -163,5 +162,6 @@ def local_expiry_date(invitation):
 
 def last_local_day(moment, time_zone):
     """Return the district's date of the last instant before a naive UTC moment."""
-    last_instant = moment - datetime.timedelta(microseconds=1)
-    return last_instant.replace(tzinfo=datetime.timezone.utc).astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+    from portal.plan.status import local_date
+
+    return local_date(moment - datetime.timedelta(microseconds=1), time_zone)
