@@ -9,7 +9,7 @@ from portal.feedback.models import Comment, Thread
 from portal.plan.models import MonitoringPeriod, Strategy
 from portal.review.models import InputSummary, SummaryExcerpt
 from tests.test_browser import axe, browser, live, sign_in  # noqa: F401  (fixtures)
-from tests.test_review_summary import sample_input  # noqa: F401  (a fixture)
+from tests.test_review_summary import add_participants, sample_input  # noqa: F401  (a fixture)
 
 
 def first_comment(strategy_key, period_key):
@@ -26,6 +26,9 @@ def first_comment(strategy_key, period_key):
 
 
 def test_dashboard_packet_and_summary_pass_axe(live, browser, axe, staff, sample_input):
+    # Enough people on the residency for its figures to be shown beside the withheld ones.
+    add_participants("residency-pipeline", "1y", "parent", 10)
+    add_participants("residency-pipeline", "1y", "teacher", 5)
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     sign_in(page, live, staff["leader"])
@@ -70,8 +73,17 @@ def test_dashboard_packet_and_summary_pass_axe(live, browser, axe, staff, sample
     pdf_text = re.sub(r"\s+", " ", " ".join(pdf_page.extract_text() for pdf_page in reader.pages))
     medians = re.findall(r"Median time to first reply\s+([^\n]+)", page_text)
     assert len(medians) == 5
+    assert medians.count("not shown") == 4
     for median in medians:
         assert f"Median time to first reply {median.strip()}" in pdf_text
+
+    page.goto(f"{live.url}/monitoring/calendar")
+    page.get_by_role("button", name="Close One-year benchmark").click()
+    page.get_by_role("heading", name="Close One-year benchmark?").wait_for()
+    axe.check(page, "closing a period, asked to confirm")
+    page.get_by_role("link", name=re.compile("^Keep it")).click()
+    page.wait_for_url(re.compile(r"/monitoring/calendar$"))
+    assert InputSummary.select().count() == 0
     context.close()
 
 
@@ -109,6 +121,9 @@ def test_quote_and_close_without_javascript(live, browser, staff, sample_input):
 
     page.goto(f"{live.url}/monitoring/calendar")
     period = MonitoringPeriod.get(MonitoringPeriod.key == "2y")
+    page.get_by_role("button", name="Close Two-year benchmark").click()
+    page.get_by_role("heading", name="Close Two-year benchmark?").wait_for()
+    assert InputSummary.select().where(InputSummary.period == period).count() == 0
     page.get_by_role("button", name="Close Two-year benchmark").click()
     page.wait_for_url(re.compile(r"/monitoring/calendar$"))
     assert InputSummary.select().where(InputSummary.period == period).count() == 5

@@ -93,6 +93,9 @@ def test_groups_and_import_on_phone(live, browser, axe, staff, files):
     assert page.get_by_role("button", name=re.compile("^Import")).count() == 0
     axe.check(page, "roster mapping with an error, after htmx")
     page.get_by_label("School").select_option("")
+    # The swap replaces the whole form; a change made to the old form while
+    # the request is in flight would go to a detached element.
+    page.wait_for_url(re.compile(r"school=(&|$)"))
     page.get_by_label("Full name").focus()
     page.get_by_label("Full name").select_option("")
     page.get_by_text(f"To add: {SAMPLE_TAKEN}").wait_for()

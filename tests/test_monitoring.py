@@ -528,7 +528,7 @@ def test_leader_closes_and_reopens_period(client, auth, staff):
     auth.sign_in(staff["leader"])
     one_year = period("1y")
 
-    closed = client.post(f"/monitoring/periods/{one_year.id}/state", data={"state": "closed"})
+    closed = client.post(f"/monitoring/periods/{one_year.id}/state", data={"state": "closed", "confirm": "yes"})
     reopened_state = period("1y")
     assert closed.status_code == 303
     assert reopened_state.state == "closed"

@@ -14,7 +14,7 @@ from portal.feedback.operations import start_thread
 from portal.plan.models import Strategy
 from portal.review.exports import neutralise
 from portal.stakeholders.models import Stakeholder
-from tests.test_review_summary import sample_input  # noqa: F401  (a fixture)
+from tests.test_review_summary import add_participants, sample_input  # noqa: F401  (a fixture)
 
 
 def page_text(response):
@@ -87,6 +87,10 @@ def figures_of(page):
 
 def test_board_packet_page_and_pdf_agree(app, client, auth, staff, sample_input):
     app.config["MIN_GROUP_SIZE"] = 3
+    # Enough people on the residency for its figures to be shown; the other strategies
+    # keep the sample's few people, so their figures are withheld.
+    add_participants("residency-pipeline", "1y", "parent", 10)
+    add_participants("residency-pipeline", "1y", "teacher", 5)
     auth.sign_in(staff["leader"])
 
     page = page_text(client.get("/board-packet/1y"))
@@ -102,14 +106,17 @@ def test_board_packet_page_and_pdf_agree(app, client, auth, staff, sample_input)
         "Grow a teacher residency pipeline into our high-need schools",
         "Median time to first reply",
         "314.2 hours (13.1 days)",
-        "148.8 hours (6.2 days)",
+        "401.5 hours (16.7 days)",
         "fewer than 3",
+        "So few people took part that a total could point at someone.",
     ):
         assert needle in page, needle
         assert needle in pdf_text, needle
     page_figures = figures_of(page)
     # Seven figures for each of the five strategies.
     assert len(page_figures) == 35
+    assert ("Threads", "18") in page_figures
+    assert page_figures.count(("Threads", "not shown")) == 4
     flat_pdf = re.sub(r"\s+", " ", pdf_text)
     for label, value in page_figures:
         assert f"{label} {value}" in flat_pdf, (label, value)
@@ -174,6 +181,8 @@ def test_comments_xlsx_neutralised(app, client, auth, staff, formula_comment):
 
 
 def test_summaries_and_check_ins_exports(app, client, auth, staff, sample_input):
+    add_participants("residency-pipeline", "1y", "parent", 10)
+    add_participants("residency-pipeline", "1y", "teacher", 5)
     auth.sign_in(staff["leader"])
 
     summaries = list(csv.reader(io.StringIO(client.get("/board-packet/1y/summaries.csv").data.decode("utf-8-sig"))))
@@ -181,7 +190,8 @@ def test_summaries_and_check_ins_exports(app, client, auth, staff, sample_input)
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/board-packet/1y/check-ins.xlsx").data))
 
     assert ["residency-pipeline", "Median time to first reply", "314.2 hours (13.1 days)"] in summaries
-    assert ["early-hiring", "Threads", "3"] in summaries
+    assert ["residency-pipeline", "Threads", "18"] in summaries
+    assert ["early-hiring", "Threads", "not shown"] in summaries
     residents = next(row for row in check_ins if row[1] == "residents-enrolled")
     assert residents[2:5] == ["30.0", "19.0", "Off track"]
     assert len(check_ins) == 1 + 12
@@ -199,3 +209,21 @@ def test_hidden_comment_body_left_out_of_export(app, client, auth, staff, formul
 
     assert "attacker.example" not in text
     assert "[hidden by the district: Spam link]" in text
+
+
+def test_comments_export_names_group_and_school_only_from_ten(app, client, auth, staff, sample_input):
+    add_participants("residency-pipeline", "1y", "parent", 10, school="Fells Middle")
+    auth.sign_in(staff["leader"])
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/board-packet/1y/comments.csv").data.decode("utf-8-sig"))))
+
+    residency = [row for row in rows if row["strategy"] == "residency-pipeline"]
+    # Eleven parents (the sample's one and ten more), ten of them at Fells Middle.
+    assert [row["group"] for row in residency].count("Parent or guardian") == 11
+    assert [row["school"] for row in residency].count("Fells Middle") == 10
+    assert {row["group"] for row in residency} == {"Parent or guardian", "not shown: fewer than 10 in the group"}
+    assert "Eastport Elementary" not in {row["school"] for row in rows}
+    others = [row for row in rows if row["strategy"] != "residency-pipeline"]
+    assert others
+    assert {row["group"] for row in others} == {"not shown: fewer than 10 in the group"}
+    assert {row["school"] for row in others} <= {"", "not shown: fewer than 10 at the school"}

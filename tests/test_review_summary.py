@@ -8,8 +8,9 @@ from portal.feedback.models import Comment, PulseAnswer, Theme, Thread, ThreadTh
 from portal.plan.models import Benchmark, LeadingIndicator, MonitoringPeriod, Person, Strategy
 from portal.review.importing import import_feedback
 from portal.review.models import SummaryExcerpt
-from portal.review.summary import build_summary, count_input, group_cells, nearest_rank, school_cells, summary_for
-from portal.stakeholders.models import Stakeholder
+from portal.feedback.operations import start_thread
+from portal.review.summary import build_summary, count_input, group_cells, nearest_rank, school_cells, summary_for, whole_figures
+from portal.stakeholders.models import Stakeholder, StakeholderGroup
 from portal.stakeholders.roster import import_roster
 from tests.conftest import SHARED_DATA, make_staff
 
@@ -45,6 +46,20 @@ def sample_input(plan):
 
 def strategy(key):
     return Strategy.get(Strategy.key == key)
+
+
+def add_participants(strategy_key, period_key, group_key, count, school="Lakeland High"):
+    """Add count new stakeholders of a group, each with one comment on the strategy in the period."""
+    group = StakeholderGroup.get(StakeholderGroup.key == group_key)
+    threads = []
+    for index in range(count):
+        number = Stakeholder.select().count()
+        person = Stakeholder.create(email=f"person{number}@mail.example.com", name=f"Person {number}", group=group, school=school)
+        thread = start_thread(person, strategy(strategy_key), None, f"Comment {index} from a {group_key}", "en")
+        thread.period = period(period_key)
+        thread.save()
+        threads.append(thread)
+    return threads
 
 
 def period(key):
@@ -90,21 +105,9 @@ def test_summary_matches_hand_count(app, sample_input, key):
     threads, participants, hours, groups, schools, languages = EXPECTED[key]
     summary = build_summary(strategy(key[0]), period(key[1]))
 
-    assert summary["threads"] == threads
-    assert summary["languages"] == languages
-    assert summary["replies"]["answered"] == len(hours)
-    assert summary["replies"]["answered_share"] == (round(len(hours) / threads, 3) if threads else None)
-    if hours:
-        ordered = sorted(hours)
-        middle = len(ordered) // 2
-        median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-        assert summary["replies"]["median_hours"] == pytest.approx(median, abs=0.06)
-        assert summary["replies"]["p90_hours"] == pytest.approx(ordered[-1], abs=0.06)
-    else:
-        assert summary["replies"]["median_hours"] is None
-
     # With the default minimum of 5, every group and school in the sample is small: no
     # count is shown, and the totals are hidden too, since no pool can be made safe.
+    # Every other count is withheld with them; only the names of what took part remain.
     assert summary["min_group_size"] == 5
     assert {row["group"] for row in summary["by_group"]} == set(groups)
     assert all(row["participants"] is None and row["suppressed"] for row in summary["by_group"])
@@ -112,7 +115,16 @@ def test_summary_matches_hand_count(app, sample_input, key):
     assert all(row["participants"] is None for row in summary["by_school"])
     assert summary["participants"] == (None if participants else 0)
     assert summary["participants_suppressed"] is (participants > 0)
+    assert summary["figures_withheld"] is (participants > 0)
     assert summary["comments"] == (None if participants else 0)
+    if participants:
+        assert summary["threads"] is None
+        assert summary["languages"] == {code: None for code in languages}
+        assert set(summary["replies"].values()) == {None, summary["replies"]["percentile_method"]}
+        assert summary["loops_closed"]["count"] is None
+    else:
+        assert summary["threads"] == 0
+        assert summary["languages"] == {}
 
     # The counts behind the protected figures, as a person counts them from the file.
     raw = count_input(strategy(key[0]), period(key[1]))
@@ -121,7 +133,116 @@ def test_summary_matches_hand_count(app, sample_input, key):
     assert len(raw["comments"]) == threads
     assert {cell.key: cell.participants for cell in group_cells(raw) if cell.participants} == groups
     assert {cell.key: cell.participants for cell in school_cells(raw) if cell.participants} == schools
-    assert summary["loops_closed"]["count"] == 0
+    figures = whole_figures(strategy(key[0]), period(key[1]), raw)
+    assert figures["threads"] == threads
+    assert figures["languages"] == languages
+    assert figures["replies"]["answered"] == len(hours)
+    assert figures["replies"]["answered_share"] == (round(len(hours) / threads, 3) if threads else None)
+    if hours:
+        ordered = sorted(hours)
+        middle = len(ordered) // 2
+        median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        assert figures["replies"]["median_hours"] == pytest.approx(median, abs=0.06)
+        assert figures["replies"]["p90_hours"] == pytest.approx(ordered[-1], abs=0.06)
+    else:
+        assert figures["replies"]["median_hours"] is None
+    assert figures["loops_closed"]["count"] == 0
+
+
+def test_summary_shows_whole_figures_once_total_is_safe(app, sample_input):
+    # Ten parents and five teachers join the sample's one-year early-hiring input: a
+    # teacher, a parent and a board member.
+    add_participants("early-hiring", "1y", "parent", 10)
+    add_participants("early-hiring", "1y", "teacher", 5)
+
+    summary = build_summary(strategy("early-hiring"), period("1y"))
+
+    assert summary["figures_withheld"] is False
+    assert summary["participants"] == 18
+    assert summary["threads"] == 18
+    assert summary["languages"] == {"en": 17, "ht": 1}
+    assert summary["replies"]["answered"] == 3
+    assert summary["replies"]["answered_share"] == round(3 / 18, 3)
+    rows = {row["group"]: row for row in summary["by_group"]}
+    assert rows["parent"]["participants"] == 11
+    # The lone board member is small; the six teachers join the pool so that it is not 1.
+    assert (rows["board-member"]["reason"], rows["teacher"]["reason"]) == ("small", "complementary")
+    assert summary["other_groups"]["participants"] == 7
+
+
+def numbers(value, path=()):
+    """Yield (path, number) for every number in a summary, booleans aside."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, (int, float)):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from numbers(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from numbers(item, path + (index,))
+
+
+# Numbers in a summary that count nobody: settings and row ids.
+NOT_COUNTS = {"min_group_size", "benchmark", "id", "comment"}
+
+
+def test_small_total_withholds_every_count_that_bounds_it(app, sample_input):
+    early_hiring, one_year = strategy("early-hiring"), period("1y")
+    benchmark = Benchmark.select().join(LeadingIndicator).where((LeadingIndicator.strategy == early_hiring) & (Benchmark.period == one_year)).first()
+    person = Stakeholder.get(Stakeholder.email == "rosa.alvarez@mail.example.com")
+    PulseAnswer.create(benchmark=benchmark, period=one_year, stakeholder=person, group=person.group_id, school=person.school, answer="no")
+    theme = Theme.create(plan=sample_input, label="Hiring dates")
+    for thread in Thread.select().where((Thread.strategy == early_hiring) & (Thread.period == one_year)):
+        ThreadTheme.create(thread=thread, theme=theme)
+    Thread.update(state="closed", outcome="changed").where(Thread.strategy == early_hiring).execute()
+
+    summary = build_summary(early_hiring, one_year)
+
+    # Four people took part: each count below would tell a reader how many at most or at least.
+    raw_figures = whole_figures(early_hiring, one_year, count_input(early_hiring, one_year))
+    assert raw_figures["loops_closed"]["count"] == 3
+    assert [path for path, _number in numbers(raw_figures) if path[-1] not in NOT_COUNTS]
+    assert [path for path, _number in numbers(summary) if path[-1] not in NOT_COUNTS] == []
+    assert summary["themes"] == [{"theme": "Hiring dates", "threads": None}]
+    assert {row["group"] for row in summary["by_group"]} == {"teacher", "parent", "board-member"}
+
+
+def teachers_at(lakeland, fells):
+    teacher = StakeholderGroup.get(StakeholderGroup.key == "teacher")
+    for index in range(lakeland + fells):
+        school = "Lakeland High" if index < lakeland else "Fells Middle"
+        person = Stakeholder.create(email=f"teacher{index}@mail.example.com", name=f"Teacher {index}", group=teacher, school=school)
+        thread = start_thread(person, strategy("novice-mentoring"), None, f"Comment {index}", "en")
+        thread.period = period("2y")
+        thread.save()
+    return build_summary(strategy("novice-mentoring"), period("2y"))
+
+
+def test_school_table_that_must_hide_the_total_hides_the_groups_too(app, plan):
+    # Six teachers, five at one school and one at another. The schools cannot show the
+    # total: with 6 known and "5 or more" at Lakeland High, Fells Middle would be 1. The
+    # teachers' row alone would give that total away, so it is hidden too.
+    summary = teachers_at(5, 1)
+
+    assert {row["school"]: row["reason"] for row in summary["by_school"]} == {"Lakeland High": "complementary", "Fells Middle": "small"}
+    assert [(row["group"], row["participants"], row["reason"]) for row in summary["by_group"]] == [("teacher", None, "complementary")]
+    assert summary["participants"] is None
+    assert summary["figures_withheld"] is True
+    assert [path for path, _number in numbers(summary) if path[-1] not in NOT_COUNTS] == []
+
+
+def test_school_pool_that_can_hide_a_small_school_keeps_the_total(app, plan):
+    # Seven teachers, five and two: the two at Fells Middle could be 1 or 2 for all a
+    # reader knows, so the total and the teachers' row are shown.
+    summary = teachers_at(5, 2)
+
+    assert summary["other_schools"]["participants"] == 7
+    assert [(row["group"], row["participants"]) for row in summary["by_group"]] == [("teacher", 7)]
+    assert summary["participants"] == 7
+    assert summary["threads"] == 7
+    assert summary["figures_withheld"] is False
 
 
 def test_summary_hides_three_singles_with_minimum_three(app, sample_input):
@@ -150,9 +271,17 @@ def test_summary_hides_two_people_with_minimum_three(app, sample_input):
 def test_summary_in_one_school(app, sample_input):
     summary = build_summary(strategy("residency-pipeline"), period("1y"), school="Eastport Elementary")
 
-    assert summary["threads"] == 2
-    assert summary["languages"] == {"en": 1, "es": 1}
     assert [row["school"] for row in summary["by_school"]] == ["Eastport Elementary"]
+    assert summary["languages"] == {"en": None, "es": None}
+    raw = count_input(strategy("residency-pipeline"), period("1y"), school="Eastport Elementary")
+    assert len(raw["threads"]) == 2
+    assert len(raw["participants"]) == 2
+
+    add_participants("residency-pipeline", "1y", "parent", 5, school="Eastport Elementary")
+    add_participants("residency-pipeline", "1y", "parent", 5, school="Fells Middle")
+    summary = build_summary(strategy("residency-pipeline"), period("1y"), school="Eastport Elementary")
+    assert summary["threads"] == 7
+    assert summary["languages"] == {"en": 6, "es": 1}
 
 
 def test_pulse_themes_and_loops_counted(app, sample_input, staff):
@@ -176,14 +305,18 @@ def test_pulse_themes_and_loops_counted(app, sample_input, staff):
     threads[0].save()
 
     summary = build_summary(novice, three_months)
+    figures = whole_figures(novice, three_months, count_input(novice, three_months))
 
-    pulse = next(row for row in summary["pulse"] if row["benchmark"] == benchmark.id)
+    # Four people are too few for the published summary; the counts behind it are exact.
+    assert summary["figures_withheld"] is True
+    pulse = next(row for row in figures["pulse"] if row["benchmark"] == benchmark.id)
     assert pulse["answers"] == {"yes": 2, "somewhat": 0, "no": 1, "not_sure": 0}
     assert pulse["total"] == 3
     # Rosa commented and gave a pulse answer, so she counts once. Lan and Terrence only gave pulse answers.
+    assert len(count_input(novice, three_months)["participants"]) == 4
     assert {row["group"] for row in summary["by_group"]} == {"teacher", "teacher-leader", "parent"}
-    assert summary["themes"] == [{"theme": "Mentor time", "threads": 2}]
-    assert summary["loops_closed"] == {"count": 1, "outcomes": {"changed": 1, "already_in_place": 0, "not_planned": 0}}
+    assert figures["themes"] == [{"theme": "Mentor time", "threads": 2}]
+    assert figures["loops_closed"] == {"count": 1, "outcomes": {"changed": 1, "already_in_place": 0, "not_planned": 0}}
 
 
 def test_excerpt_names_group_only_from_ten(app, sample_input, staff):
@@ -211,7 +344,8 @@ def test_summary_command_prints_json(app, sample_input, runner):
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["threads"] == 3
+    assert data["threads"] is None
+    assert data["figures_withheld"] is True
     assert data["comments"] is None
     assert data["participants"] is None
     assert [row["group"] for row in data["by_group"]] == ["teacher", "parent", "board-member"]
@@ -234,10 +368,15 @@ def test_summary_command_rejects_unknown_keys(app, plan, runner, args, message):
 
 
 def test_summary_for_returns_live_before_close(app, sample_input):
+    add_participants("early-hiring", "1y", "parent", 10)
+    add_participants("early-hiring", "1y", "teacher", 5)
+
     summary = summary_for(strategy("early-hiring"), period("1y"))
 
     assert summary["frozen"] is None
-    assert summary["threads"] == 3
+    assert summary["threads"] == 18
+    add_participants("early-hiring", "1y", "parent", 1)
+    assert summary_for(strategy("early-hiring"), period("1y"))["threads"] == 19
 
 
 def test_invited_against_participated(app, sample_input, staff):

@@ -184,3 +184,20 @@ def test_min_group_size_from_environment(app_config, monkeypatch):
     monkeypatch.setenv("PORTAL_MIN_GROUP_SIZE", "eight")
     with pytest.raises(RuntimeError, match="MIN_GROUP_SIZE is 'eight'"):
         create_app(app_config)
+
+
+def test_hide_total_hides_every_row_of_a_safe_table():
+    cells = [Cell("teacher", "Teachers", 6, 9), Cell("parent", "Parents", 1, 1), Cell("student", "Students", 0)]
+
+    shown = protect(cells, 5)
+    hidden = protect(cells, 5, hide_total=True)
+
+    assert shown["total"]["participants"] == 7
+    assert [(row["key"], row["reason"]) for row in hidden["rows"]] == [("teacher", "complementary"), ("parent", "small")]
+    assert all(row["participants"] is None and row["comments"] is None for row in hidden["rows"])
+    assert hidden["pool"]["participants"] is None and hidden["pool"]["suppressed"] is True
+    assert hidden["total"] == {"participants": None, "comments": None, "suppressed": True}
+
+
+def test_hide_total_of_an_empty_table_keeps_zero():
+    assert protect([Cell("teacher", "Teachers", 0)], 5, hide_total=True)["total"] == {"participants": 0, "comments": 0, "suppressed": False}

@@ -8,12 +8,14 @@ persons read them.
 import logging
 import os
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.auth.guards import staff_required
+from portal.db import transaction
 from portal.errors import Conflict, render_error
+from portal.feedback.models import Thread
 from portal.monitoring import display, operations, uploads
 from portal.monitoring.calendar import DUE, NEXT, OVERDUE, calls_for_check_ins, tasks_for, window_phase
 from portal.monitoring.display import CHECK_IN_LABELS, REFLECTION_LABELS, history_entries
@@ -482,13 +484,32 @@ def set_period_state(period_id):
     if not form.validate_on_submit():
         raise Conflict(f"{form.state.data!r} is not a period state. Choose upcoming, open or closed.")
 
-    operations.set_period_state(actor(), period, form.state.data)
-    if form.state.data == "closed":
-        from portal.review.freezing import freeze_period
+    if form.state.data == "closed" and request.form.get("confirm") != "yes":
+        return render_template("monitoring/close_period.html", period=period, **closing_consequences(period))
 
-        freeze_period(period, current_user._get_current_object())
+    from portal.review.freezing import freeze_period
+
+    # The close and the frozen summaries are saved together: a failure leaves the period as it was.
+    with transaction():
+        operations.set_period_state(actor(), period, form.state.data)
+        if form.state.data == "closed":
+            freeze_period(period, current_user._get_current_object())
     flash(f"{period.label} is now {form.state.data}.", "success")
     return redirect(url_for("monitoring.calendar"), code=303)
+
+
+def closing_consequences(period):
+    """Return what closing a period changes, for the page that asks to confirm it."""
+    from portal.review.models import InputSummary
+
+    strategies = Strategy.select().where(Strategy.plan == period.plan_id).count()
+    frozen = InputSummary.select().where(InputSummary.period == period).count()
+    return {
+        "strategies_to_freeze": strategies - frozen,
+        "already_frozen": frozen,
+        "check_ins": CheckIn.select().where(CheckIn.period == period).count(),
+        "open_threads": Thread.select().where((Thread.period == period) & Thread.state.in_(("awaiting_reply", "answered"))).count(),
+    }
 
 
 # The worksheet -----------------------------------------------------------------------------

@@ -14,12 +14,15 @@ from xml.sax.saxutils import escape
 
 from portal.feedback.models import Comment, Thread
 from portal.plan.models import Benchmark, LeadingIndicator, Strategy
-from portal.review.packet import STATUS_LABELS, group_rows, headline_figures, indicator_rows
+from portal.review.packet import STATUS_LABELS, WITHHELD_NOTE, group_rows, headline_figures, indicator_rows
+from portal.review.summary import EXCERPT_GROUP_MIN_PARTICIPANTS, count_input, quotable
 from portal.stakeholders.models import Stakeholder, StakeholderGroup
 
 # A spreadsheet program runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_KINDS = ("comments", "summaries", "check-ins")
+GROUP_NOT_SHOWN = f"not shown: fewer than {EXCERPT_GROUP_MIN_PARTICIPANTS} in the group"
+SCHOOL_NOT_SHOWN = f"not shown: fewer than {EXCERPT_GROUP_MIN_PARTICIPANTS} at the school"
 
 
 def neutralise(value):
@@ -30,7 +33,13 @@ def neutralise(value):
 
 
 def comment_rows(plan, period):
-    """Return the header and one row per stakeholder comment in the period's threads."""
+    """Return the header and one row per stakeholder comment in the period's threads.
+
+    A comment's group and school are given as in the summary's quotes: only when the
+    strategy's input for the period has at least EXCERPT_GROUP_MIN_PARTICIPANTS
+    participants in that group or school. With fewer, a verbatim comment beside its
+    group or school could point at its author.
+    """
     header = ["thread", "posted_at_utc", "strategy", "indicator", "group", "school", "language", "body", "thread_state", "outcome"]
     comments = (
         Comment.select(Comment, Thread, Strategy, Stakeholder, StakeholderGroup, Benchmark, LeadingIndicator)
@@ -46,8 +55,13 @@ def comment_rows(plan, period):
         .order_by(Comment.created_at, Comment.id)
     )
     rows = []
+    nameable = {}
     for comment in comments:
         thread = comment.thread
+        if thread.strategy_id not in nameable:
+            nameable[thread.strategy_id] = quotable(count_input(thread.strategy, period))
+        named_groups, named_schools = nameable[thread.strategy_id]
+        person = comment.stakeholder
         body = f"[hidden by the district: {comment.hidden_reason}]" if comment.hidden_at else comment.body
         rows.append(
             [
@@ -55,8 +69,8 @@ def comment_rows(plan, period):
                 comment.created_at.isoformat(sep=" ", timespec="minutes"),
                 thread.strategy.key,
                 thread.benchmark.indicator.key if thread.benchmark_id else "",
-                comment.stakeholder.group.label,
-                comment.stakeholder.school,
+                person.group.label if person.group_id in named_groups else GROUP_NOT_SHOWN,
+                person.school if not person.school or person.school in named_schools else SCHOOL_NOT_SHOWN,
                 comment.language,
                 body,
                 thread.state,
@@ -169,6 +183,8 @@ def packet_pdf(plan, period, figures):
         figures_table = Table([cells(["Stakeholder input", "Value"])] + [cells(pair) for pair in headline_figures(summary)], colWidths=[3.4 * inch, 3.1 * inch])
         figures_table.setStyle(grid)
         story.append(figures_table)
+        if summary.get("figures_withheld"):
+            story.append(Paragraph(escape(WITHHELD_NOTE), small))
         groups = group_rows(summary)
         if groups:
             story.append(Spacer(1, 6))

@@ -66,6 +66,14 @@ def strategy_figures(plan, period, school=None):
     ]
 
 
+WITHHELD_NOTE = (
+    "So few people took part that a total could point at someone. It is not shown, and neither is any count "
+    "that would hint at it: threads, replies, loops closed, pulse answers, themes and languages."
+)
+# The headline figures that a summary withholds while its number of participants is hidden.
+WITHHELD_LABELS = ("Threads", "Threads answered", "Median time to first reply", "90th percentile time to first reply", "Loops closed")
+
+
 def count_text(value, min_size, reason=None):
     """Return a protected count as text: the number, "fewer than N" for a small row, or "not shown"."""
     if value is not None:
@@ -90,12 +98,17 @@ def headline_figures(summary):
     pairs = [
         ("Participants", count_text(summary["participants"], size)),
         ("Comments", count_text(summary["comments"], size)),
-        ("Threads", str(summary["threads"])),
-        ("Threads answered", share_text(replies["answered_share"])),
-        ("Median time to first reply", hours_text(replies["median_hours"])),
-        ("90th percentile time to first reply", hours_text(replies["p90_hours"])),
-        ("Loops closed", str(summary["loops_closed"]["count"])),
     ]
+    if summary.get("figures_withheld"):
+        pairs += [(label, "not shown") for label in WITHHELD_LABELS]
+    else:
+        pairs += [
+            ("Threads", str(summary["threads"])),
+            ("Threads answered", share_text(replies["answered_share"])),
+            ("Median time to first reply", hours_text(replies["median_hours"])),
+            ("90th percentile time to first reply", hours_text(replies["p90_hours"])),
+            ("Loops closed", str(summary["loops_closed"]["count"])),
+        ]
     invited = summary.get("invited")
     if invited:
         pairs.append(("Invited", str(invited["invited"])))

@@ -6,7 +6,8 @@ not withdrawn (hidden comments still count as input received, but are never quot
 the pulse answers on the strategy's benchmarks for the period. A participant is a
 stakeholder with such a comment or pulse answer, counted once. Group and school are the
 stakeholder's current ones for comments and the ones copied into the pulse answer for
-answers. Counts by group and by school are protected as portal.review.suppression describes.
+answers. Counts by group and by school are protected as portal.review.suppression describes,
+and build_summary withholds every other count while the number of participants is hidden.
 """
 
 import collections
@@ -132,8 +133,11 @@ def reply_times(raw):
     return hours
 
 
-def invited_table(strategy, period, raw, min_size):
-    """Return invited against participated, from the period's campaigns that cover the strategy."""
+def invited_table(strategy, period, raw, min_size, hide_total=False):
+    """Return invited against participated, from the period's campaigns that cover the strategy.
+
+    hide_total hides every participated count, for a summary that hides its total.
+    """
     covering = (
         Campaign.select(Campaign.id)
         .where(
@@ -158,7 +162,7 @@ def invited_table(strategy, period, raw, min_size):
     invited_by_group = collections.Counter(person.group_id for person in invited)
     took_part_by_group = collections.Counter(person.group_id for person in took_part)
     ordered = sorted((groups[group_id] for group_id in invited_by_group), key=lambda group: (group.position, group.id))
-    protected = protect([Cell(group.key, group.label, took_part_by_group[group.id]) for group in ordered], min_size)
+    protected = protect([Cell(group.key, group.label, took_part_by_group[group.id]) for group in ordered], min_size, hide_total)
     protected_rows = {row["key"]: row for row in protected["rows"]}
 
     rows = []
@@ -207,8 +211,18 @@ def pulse_table(strategy, period, raw):
     return rows
 
 
+def quotable(raw):
+    """Return the group ids and the schools with enough participants to be named beside a quote."""
+    groups = collections.Counter(group_id for group_id, _school in raw["participants"].values())
+    schools = collections.Counter(school for _group_id, school in raw["participants"].values())
+    return (
+        {group_id for group_id, count in groups.items() if count >= EXCERPT_GROUP_MIN_PARTICIPANTS},
+        {school for school, count in schools.items() if count >= EXCERPT_GROUP_MIN_PARTICIPANTS},
+    )
+
+
 def excerpt_rows(strategy, period, raw, min_size):
-    group_participants = collections.Counter(group_id for group_id, _school in raw["participants"].values())
+    named_groups, _named_schools = quotable(raw)
     excerpts = (
         SummaryExcerpt.select(SummaryExcerpt, Comment, Stakeholder, StaffUser)
         .join(Comment)
@@ -227,7 +241,7 @@ def excerpt_rows(strategy, period, raw, min_size):
     for excerpt in excerpts:
         comment = excerpt.comment
         group = raw["groups"].get(comment.stakeholder.group_id)
-        named = group is not None and group_participants[group.id] >= EXCERPT_GROUP_MIN_PARTICIPANTS
+        named = group is not None and group.id in named_groups
         rows.append(
             {
                 "id": excerpt.id,
@@ -246,24 +260,12 @@ def protected_counts(row):
     return {key: row[key] for key in ("label", "participants", "comments", "suppressed", "reason")}
 
 
-def build_summary(strategy, period, school=None):
-    """Compute the live summary of a strategy in a period as a plain dict, ready for JSON.
+def whole_figures(strategy, period, raw):
+    """Return the figures about the input as a whole, before any protection.
 
-    Keys: comments, threads and participants (None when small-group protection hides
-    it), by_group and by_school (rows of {group or school, label, participants, comments,
-    suppressed}) with other_groups and other_schools (the pooled rows, or None),
-    invited (from the period's campaigns that cover the strategy, or None), pulse (per
-    benchmark), themes, replies (answered share, median and 90th percentile of hours to
-    the first staff reply), loops_closed, languages and excerpts.
+    Keys: threads, pulse, themes, replies, loops_closed and languages, as build_summary
+    describes them.
     """
-    # NOTE: only participant and comment counts are suppressed. threads, languages, replies,
-    # loops_closed and the pulse totals stay exact, so with few participants they bound the
-    # hidden total (one thread means at most one participant).
-    min_size = current_app.config["MIN_GROUP_SIZE"]
-    raw = count_input(strategy, period, school)
-    groups = protect(group_cells(raw), min_size)
-    schools = protect(school_cells(raw), min_size)
-
     hours = reply_times(raw)
     threads = raw["threads"]
     thread_ids = [thread.id for thread in threads]
@@ -273,28 +275,8 @@ def build_summary(strategy, period, school=None):
             theme_counts[link.theme.label] += 1
     closed = [thread for thread in threads if thread.state == "closed"]
     outcomes = collections.Counter(thread.outcome for thread in closed if thread.outcome)
-
     return {
-        "strategy": {"key": strategy.key, "name": strategy.name},
-        "period": {"key": period.key, "label": period.label},
-        "school": school,
-        "generated_at": utcnow().isoformat(timespec="seconds"),
-        "min_group_size": min_size,
         "threads": len(threads),
-        "comments": groups["total"]["comments"],
-        "participants": groups["total"]["participants"],
-        "participants_suppressed": groups["total"]["suppressed"],
-        "by_group": [
-            {"group": row["key"], **protected_counts(row)}
-            for row in groups["rows"]
-        ],
-        "other_groups": groups["pool"],
-        "by_school": [
-            {"school": row["key"], **protected_counts(row)}
-            for row in schools["rows"]
-        ],
-        "other_schools": schools["pool"],
-        "invited": invited_table(strategy, period, raw, min_size),
         "pulse": pulse_table(strategy, period, raw),
         "themes": [{"theme": label, "threads": count} for label, count in sorted(theme_counts.items(), key=lambda item: (-item[1], item[0]))],
         "replies": {
@@ -306,6 +288,81 @@ def build_summary(strategy, period, school=None):
         },
         "loops_closed": {"count": len(closed), "outcomes": {outcome: outcomes[outcome] for outcome in OUTCOMES}},
         "languages": dict(sorted(collections.Counter(comment.language for comment in raw["comments"]).items())),
+    }
+
+
+def withhold(figures):
+    """Return the whole figures with every count replaced by None; names and labels stay.
+
+    Each of them bounds the number of participants (a pulse answer is one person, a
+    thread at least one), so none may be shown while that number is hidden.
+    """
+    return {
+        "threads": None,
+        "pulse": [{**row, "answers": {answer: None for answer in row["answers"]}, "total": None} for row in figures["pulse"]],
+        "themes": [{"theme": row["theme"], "threads": None} for row in figures["themes"]],
+        "replies": {
+            "answered": None,
+            "answered_share": None,
+            "median_hours": None,
+            "p90_hours": None,
+            "percentile_method": PERCENTILE_METHOD,
+        },
+        "loops_closed": {"count": None, "outcomes": {outcome: None for outcome in OUTCOMES}},
+        "languages": {code: None for code in figures["languages"]},
+    }
+
+
+def build_summary(strategy, period, school=None):
+    """Compute the live summary of a strategy in a period as a plain dict, ready for JSON.
+
+    Keys: comments and participants (None when small-group protection hides them),
+    by_group and by_school (rows of {group or school, label, participants, comments,
+    suppressed}) with other_groups and other_schools (the pooled rows, or None),
+    invited (from the period's campaigns that cover the strategy, or None), and
+    excerpts. Then the whole figures: threads, pulse (per benchmark), themes, replies
+    (answered share, median and 90th percentile of hours to the first staff reply),
+    loops_closed and languages.
+
+    The number of participants is one figure, whichever table it is added up from: when
+    either the groups or the schools have to hide it, every table hides all its counts
+    (step 4 of portal.review.suppression). While it is hidden, every whole figure is
+    withheld too (figures_withheld is True), because each would bound it.
+    """
+    # NOTE: a summary for one school is not checked against the summary for all schools.
+    min_size = current_app.config["MIN_GROUP_SIZE"]
+    raw = count_input(strategy, period, school)
+    groups = protect(group_cells(raw), min_size)
+    schools = protect(school_cells(raw), min_size)
+    withheld = groups["total"]["suppressed"] or schools["total"]["suppressed"]
+    figures = whole_figures(strategy, period, raw)
+    if withheld:
+        groups = protect(group_cells(raw), min_size, hide_total=True)
+        schools = protect(school_cells(raw), min_size, hide_total=True)
+        figures = withhold(figures)
+
+    return {
+        "strategy": {"key": strategy.key, "name": strategy.name},
+        "period": {"key": period.key, "label": period.label},
+        "school": school,
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "min_group_size": min_size,
+        "comments": groups["total"]["comments"],
+        "participants": groups["total"]["participants"],
+        "participants_suppressed": withheld,
+        "figures_withheld": withheld,
+        "by_group": [
+            {"group": row["key"], **protected_counts(row)}
+            for row in groups["rows"]
+        ],
+        "other_groups": groups["pool"],
+        "by_school": [
+            {"school": row["key"], **protected_counts(row)}
+            for row in schools["rows"]
+        ],
+        "other_schools": schools["pool"],
+        "invited": invited_table(strategy, period, raw, min_size, hide_total=withheld),
+        **figures,
         "excerpts": excerpt_rows(strategy, period, raw, min_size),
         "frozen": None,
     }

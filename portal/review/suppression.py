@@ -16,12 +16,16 @@ The rule, applied to one table of counts (the groups, or the schools, of one sum
 3. When every row has been pooled and the pool is still not safe, the pool and the
    table's totals of participants and comments are hidden too, since the totals would
    then reveal it.
+4. The same participants are counted in more than one table (by group and by school),
+   so their total is one figure. When one table has to hide it, every other table is
+   protected with hide_total: all its rows are pooled and hidden, since its shown rows
+   and pool would add up to the total.
 
 Rows with no participants are left out before the rule runs: a zero reveals no person.
 Comment counts follow their row: a hidden row's comments are counted only in the pool.
 
-NOTE: each table is protected on its own. Counts from two tables (groups and schools)
-of the same summary are not checked against each other.
+NOTE: apart from the shared total of step 4, the tables are protected each on its own.
+A row of one table is not checked against the rows of another.
 """
 
 import dataclasses
@@ -53,8 +57,10 @@ def small_row_is_ambiguous(small, complementary, pool_sum, min_size):
     return highest > lowest
 
 
-def protect(cells, min_size):
+def protect(cells, min_size, hide_total=False):
     """Apply the rule above; return a dict with rows, the pool and the total.
+
+    hide_total pools and hides every row, as step 4 requires.
 
     rows: [{"key", "label", "participants", "comments", "suppressed", "reason"}] in the
     given order, with None for the counts of hidden rows and reason "small",
@@ -84,6 +90,10 @@ def protect(cells, min_size):
             smallest = min(reversed(visible), key=lambda cell: cell.participants)
             reasons[smallest.key] = COMPLEMENTARY
 
+    if hide_total:
+        for cell in present:
+            reasons.setdefault(cell.key, COMPLEMENTARY)
+
     rows = [
         {
             "key": cell.key,
@@ -99,7 +109,7 @@ def protect(cells, min_size):
     total_hidden = False
     if reasons:
         pooled = [cell for cell in present if cell.key in reasons]
-        safe = pool_is_safe()
+        safe = pool_is_safe() and not hide_total
         total_hidden = not safe
         pool = {
             "members": [cell.label for cell in pooled],

@@ -21,6 +21,7 @@ from portal.review import exports
 from portal.review.charts import format_value, indicator_chart
 from portal.review.models import InputSummary, SummaryExcerpt
 from portal.review.packet import (
+    WITHHELD_NOTE,
     count_text,
     group_rows,
     headline_figures,
@@ -37,6 +38,11 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("review", __name__, static_folder="static", static_url_path="/review/static")
 
 LEADERS = ("admin", "leader")
+
+
+@bp.context_processor
+def summary_texts():
+    return {"withheld_note_text": WITHHELD_NOTE}
 
 
 def current_plan():
