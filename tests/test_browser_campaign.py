@@ -9,6 +9,7 @@ from portal.db import utcnow
 from portal.feedback.models import Comment, PulseAnswer
 from portal.mail.models import OutboxMessage
 from portal.mail.operations import deliver_due
+from portal.plan.models import LeadingIndicator, MonitoringPeriod, Strategy
 from portal.plan.status import plan_today
 from portal.stakeholders.models import Stakeholder
 from tests.browser import PHONE
@@ -16,10 +17,21 @@ from tests.test_browser import axe, browser, live, sign_in  # noqa: F401  (fixtu
 from tests.test_campaigns import ROSTER
 
 ROSA = "rosa.alvarez@mail.example.com"
+STRATEGY_ES = "Colaborar con los programas de formación docente para ofrecer capacitación sobre nuestras escuelas"
+INDICATOR_ES = "Maestros nuevos en las escuelas de mayor pobreza que dicen que se sintieron preparados"
+
+
+def translate_first_strategy():
+    """Give the first sample strategy, its first indicator and the two-year period Spanish text."""
+    Strategy.update(translations='{"es": {"name": "%s"}}' % STRATEGY_ES).where(Strategy.key == "prep-partnerships").execute()
+    indicator = LeadingIndicator.select().join(Strategy).where(Strategy.key == "prep-partnerships").order_by(LeadingIndicator.position).first()
+    LeadingIndicator.update(translations='{"es": {"name": "%s"}}' % INDICATOR_ES).where(LeadingIndicator.id == indicator.id).execute()
+    MonitoringPeriod.update(translations='{"es": {"label": "Meta de dos años"}}').where(MonitoringPeriod.key == "2y").execute()
 
 
 def test_campaign_reaches_spanish_parent_on_phone(live, browser, axe, plan, staff, runner, smtp_server):  # noqa: F811
     assert runner.invoke(args=["portal", "import-roster", str(ROSTER)]).exit_code == 0
+    translate_first_strategy()
     today = plan_today(plan)
 
     office = browser.new_context().new_page()
@@ -53,6 +65,7 @@ def test_campaign_reaches_spanish_parent_on_phone(live, browser, axe, plan, staf
     invitation_email = email.message_from_bytes(envelope.content, policy=email.policy.default)
     text = invitation_email.get_body(("plain",)).get_content()
     assert "¿está funcionando el plan en su escuela?" in text
+    assert "Meta de dos años" in text
     # The email's link starts with the configured BASE_URL; the test server listens elsewhere.
     link = live.url + re.search(r"/invitation/[A-Za-z0-9_-]+", text).group(0)
 
@@ -64,8 +77,10 @@ def test_campaign_reaches_spanish_parent_on_phone(live, browser, axe, plan, staf
     phone.get_by_role("button", name=re.compile("Continuar")).click()
     phone.wait_for_url(f"{live.url}/")
     axe.check(phone, "overview in Spanish")
-    phone.locator("table a").first.click()
+    phone.get_by_role("link", name=STRATEGY_ES).click()
     phone.get_by_role("heading", name="En su escuela").wait_for()
+    assert phone.get_by_role("heading", level=1).inner_text() == STRATEGY_ES
+    assert phone.get_by_role("heading", name=INDICATOR_ES).count() == 1
     assert phone.get_by_text("Eastport Elementary").count() >= 1
     axe.check(phone, "family strategy page in Spanish")
 

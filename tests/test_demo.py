@@ -1,5 +1,6 @@
 """The demo command builds its database, prints sign-ins and links, and serves."""
 
+import json
 import os
 import re
 import subprocess
@@ -39,3 +40,18 @@ def test_demo_serves_printed_links(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_demo_plan_reads_in_spanish(app):
+    from portal.demo import DEMO_PLAN
+    from portal.plan.interchange import import_plan
+    from portal.plan.models import Benchmark, LeadingIndicator, MonitoringPeriod, Plan, Strategy
+
+    import_plan(json.loads(DEMO_PLAN.read_text(encoding="utf-8")), "test")
+
+    # Every text a Spanish-speaking family reads in the demo has its own Spanish version.
+    for model in (Plan, MonitoringPeriod, Strategy, LeadingIndicator, Benchmark):
+        for item in model.select():
+            for field in model.TRANSLATED:
+                assert item.translation(field, "es"), (model.__name__, item.id, field)
+                assert item.text_in(field, "es") != getattr(item, field)

@@ -700,3 +700,50 @@ def test_strategy_summaries_saved_by_language(client, admin, plan):
     data["summary_es"] = ""
     client.post(f"/plan/strategies/{item.id}", data=data)
     assert json.loads(Strategy.get_by_id(item.id).summaries) == {"en": data["summary_en"]}
+
+
+def test_spanish_translation_saved_and_kept(client, admin, plan):
+    prep = strategy(plan, "prep-partnerships")
+    prep.translations = json.dumps({"vi": {"name": "Hợp tác"}})
+    prep.save()
+    data = {
+        "key": prep.key,
+        "name": prep.name,
+        "name_es": " Colaborar con los programas de formación docente ",
+        "measures_of_success": prep.measures_of_success,
+        "measures_of_success_es": "",
+        "person_responsible_id": str(prep.person_responsible_id),
+        "long_term_goal": prep.long_term_goal,
+        "starts_on": "2025-08-01",
+        "ends_on": "2027-06-30",
+        "timing": prep.timing,
+        "stakeholder_engagement": prep.stakeholder_engagement,
+        "course_corrections": prep.course_corrections,
+    }
+
+    assert client.post(f"/plan/strategies/{prep.id}", data=data).status_code == 303
+
+    saved = strategy(plan, "prep-partnerships")
+    assert json.loads(saved.translations) == {"es": {"name": "Colaborar con los programas de formación docente"}, "vi": {"name": "Hợp tác"}}
+    [event] = history_of(saved)
+    assert list(event.changes) == ["translations"]
+    form = html.unescape(client.get(f"/plan/strategies/{prep.id}/edit").get_data(as_text=True))
+    assert "Strategy, in Spanish" in form
+    assert "Colaborar con los programas de formación docente</textarea>" in form
+    assert "Spanish-speaking stakeholders read this. When it is empty, they see the English text." in form
+
+    client.post(f"/plan/strategies/{prep.id}", data={**data, "name_es": ""})
+    assert json.loads(strategy(plan, "prep-partnerships").translations) == {"vi": {"name": "Hợp tác"}}
+
+
+def test_period_label_translated_in_spanish_pages(client, admin, plan, invite):
+    two_years = period(plan, "2y")
+    data = {"key": "2y", "label": two_years.label, "label_es": "Meta de dos años", "starts_on": two_years.starts_on.isoformat(), "ends_on": two_years.ends_on.isoformat()}
+
+    assert client.post(f"/plan/periods/{two_years.id}", data=data).status_code == 303
+
+    _invitation, token = invite(email="rosa@mail.example.com", group="parent", language="es")
+    client.post(f"/invitation/{token}")
+    page = html.unescape(client.get("/strategies/prep-partnerships").get_data(as_text=True))
+    assert "Meta de dos años" in page
+    assert "Six-month benchmark" in page

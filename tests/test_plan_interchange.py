@@ -98,6 +98,32 @@ def edit(path_and_value):
     return document
 
 
+def test_translations_round_trip(app):
+    document = sample()
+    document["plan"]["translations"] = {"es": {"title": "Plan de equidad"}}
+    document["periods"][3]["translations"] = {"es": {"label": "Meta de dos años"}}
+    strategy = document["strategies"][0]
+    strategy["translations"] = {"es": {"name": "Colaborar con los programas", "measures_of_success": " "}, "vi": {"name": "Hợp tác"}}
+    strategy["leading_indicators"][0]["translations"] = {"es": {"name": "Maestros nuevos preparados"}}
+    strategy["leading_indicators"][0]["benchmarks"][0]["translations"] = {"es": {"description": "Encuesta de otoño"}}
+
+    exported = export_plan(import_plan(document, "test"))
+
+    assert exported["plan"]["translations"] == {"es": {"title": "Plan de equidad"}}
+    assert exported["periods"][3]["translations"] == {"es": {"label": "Meta de dos años"}}
+    assert "translations" not in exported["periods"][0]
+    # A blank translation is left out, so the page falls back to the English text.
+    assert exported["strategies"][0]["translations"] == {"es": {"name": "Colaborar con los programas"}, "vi": {"name": "Hợp tác"}}
+    assert exported["strategies"][0]["leading_indicators"][0]["translations"] == {"es": {"name": "Maestros nuevos preparados"}}
+    assert exported["strategies"][0]["leading_indicators"][0]["benchmarks"][0]["translations"] == {"es": {"description": "Encuesta de otoño"}}
+    saved = Strategy.get(Strategy.key == strategy["key"])
+    assert saved.text_in("name", "es") == "Colaborar con los programas"
+    assert saved.text_in("name", "es_US") == "Colaborar con los programas"
+    assert saved.text_in("measures_of_success", "es") == saved.measures_of_success
+    assert saved.text_in("name", "en") == saved.name
+    assert saved.text_in("name", "ko") == saved.name
+
+
 DELETE = object()
 S0I0 = ["strategies", 0, "leading_indicators", 0]
 
@@ -125,6 +151,12 @@ BAD_FILES = [
     (["strategies", 0, "summary"], "Plain words", "$.strategies[0].summary", "must be an object of language code to text"),
     (["strategies", 0, "summary"], {"Spanish": "Hola"}, "$.strategies[0].summary", "is not a language code"),
     (["strategies", 0, "summary"], {"es": 5}, "$.strategies[0].summary.es", "must be a string"),
+    (["strategies", 0, "translations"], "Colaborar", "$.strategies[0].translations", 'such as {"es": {"name": "..."}}'),
+    (["strategies", 0, "translations"], {"Spanish": {"name": "Colaborar"}}, "$.strategies[0].translations", "is not a language code"),
+    (["strategies", 0, "translations"], {"es": "Colaborar"}, "$.strategies[0].translations.es", "must be an object of field to text"),
+    (["strategies", 0, "translations"], {"es": {"timing": "Pronto"}}, "$.strategies[0].translations.es", '"timing" cannot be translated here; use name, measures_of_success'),
+    (["periods", 0, "translations"], {"es": {"label": 3}}, "$.periods[0].translations.es.label", "must be a string"),
+    ([*S0I0, "benchmarks", 0, "translations"], {"es": {"target": "72"}}, "$.strategies[0].leading_indicators[0].benchmarks[0].translations.es", "use description"),
 ]
 
 

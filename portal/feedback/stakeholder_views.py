@@ -1,6 +1,7 @@
 """Stakeholder actions besides commenting: the benchmark pulse, and editing or withdrawing a comment."""
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal.auth.guards import can_see_strategy, stakeholder_required
@@ -41,7 +42,7 @@ def answer_pulse(benchmark_id):
         # The period's input summary is frozen, so a changed answer would count nowhere.
         problem = _(
             "Answers for %(period)s closed when the district reviewed that period. You can still comment.",
-            period=benchmark.period.label,
+            period=benchmark.period.text_in("label", get_locale()),
         )
     elif answer not in PULSE_ANSWERS:
         problem = _("Choose one of the answers: yes, somewhat, no or not sure.")

@@ -499,7 +499,7 @@ def set_period_state(period_id):
 
 
 def closing_consequences(period):
-    """Return what closing a period changes, for the page that asks to confirm it."""
+    """Return what closing a period changes, for the confirmation page."""
     from portal.review.models import InputSummary
 
     strategies = Strategy.select().where(Strategy.plan == period.plan_id).count()

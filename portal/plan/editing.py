@@ -519,6 +519,8 @@ def field_label(kind, name):
     """Return the form's label for a recorded field, such as "Person responsible"."""
     if name == "summaries":
         return "Plain-language summaries for families (by language)"
+    if name == "translations":
+        return "Translations (by language, then field)"
     unbound = getattr(kind.form, name, None) or getattr(kind.form, f"{name}_id", None)
     if unbound is not None and getattr(unbound, "args", None):
         return unbound.args[0]

@@ -123,16 +123,35 @@ def check_percent(field, unit):
 NOT_NEGATIVE = NumberRange(min=0, message="The value cannot be negative; enter 0 or more.")
 
 
+# The language that plan text is translated into on the forms, beside the plan's English.
+TRANSLATION_LANGUAGE = "es"
+TRANSLATION_HINT = "Spanish-speaking stakeholders read this. When it is empty, they see the English text."
+
+
+def spanish(label, **kwargs):
+    """Return the form field for the Spanish translation of a text field labelled label."""
+    return TextAreaField(f"{label}, in Spanish", [Optional()], filters=[strip], **kwargs)
+
+
 class PlanItemForm(FlaskForm):
-    """A form about one item of a plan; plan and item (None for a new item) feed the checks."""
+    """A form about one item of a plan; plan and item (None for a new item) feed the checks.
+
+    For each model field in `translated`, the form has a field "<name>_es" with its Spanish
+    translation, stored in the model's translations column.
+    """
 
     hints = {}
+    translated = ()
 
     def __init__(self, plan=None, item=None, parent=None, **kwargs):
         super().__init__(obj=item, **kwargs)
         self.plan = plan
         self.item = item
         self.parent = parent
+        self.hints = {**self.hints, **{f"{name}_{TRANSLATION_LANGUAGE}": TRANSLATION_HINT for name in self.translated}}
+        if item is not None and not self.is_submitted():
+            for name in self.translated:
+                self[f"{name}_{TRANSLATION_LANGUAGE}"].data = item.translation(name, TRANSLATION_LANGUAGE)
 
     def values(self):
         """Return {model field: value} for every field of the form; absent text becomes ""."""
@@ -142,7 +161,23 @@ class PlanItemForm(FlaskForm):
                 continue
             text = isinstance(field, (StringField, TextAreaField)) and not isinstance(field, SelectField)
             values[name] = "" if text and field.data is None else field.data
+        if self.translated:
+            values["translations"] = self.translations_json(values)
         return values
+
+    def translations_json(self, values):
+        """Pop the translation fields from values; return the item's translations as JSON.
+
+        Translations into other languages, which the form does not show, are kept.
+        """
+        translations = json.loads(self.item.translations or "{}") if self.item is not None else {}
+        texts = {name: values.pop(f"{name}_{TRANSLATION_LANGUAGE}") for name in self.translated}
+        texts = {name: text for name, text in texts.items() if text}
+        if texts:
+            translations[TRANSLATION_LANGUAGE] = texts
+        else:
+            translations.pop(TRANSLATION_LANGUAGE, None)
+        return json.dumps(translations, ensure_ascii=False, sort_keys=True)
 
     def check_unique_key(self, query, what):
         if self.item is not None:
@@ -156,11 +191,14 @@ class PlanItemForm(FlaskForm):
 class PlanForm(PlanItemForm):
     """The plan's details and the district (LEA) it belongs to."""
 
+    translated = ("title",)
+
     lea_name = StringField("District (LEA) name", [required("district's name"), Length(max=200)], filters=[strip])
     lea_state = StringField("State", [Optional(), Length(max=2)], filters=[strip])
     lea_schools = WholeNumberField("Number of schools", [Optional(), NOT_NEGATIVE])
     lea_students = WholeNumberField("Number of students", [Optional(), NOT_NEGATIVE])
     title = StringField("Plan title", [required("plan's title"), Length(max=300)], filters=[strip])
+    title_es = spanish("Plan title")
     school_years = StringField("School years", [Length(max=100)], filters=[strip])
     starts_on = IsoDateField("Plan starts on", [InputRequired("Enter the date the plan starts.")])
     ends_on = IsoDateField("Plan ends on", [InputRequired("Enter the date the plan ends.")])
@@ -233,8 +271,11 @@ class PersonForm(PlanItemForm):
 class PeriodForm(PlanItemForm):
     """A monitoring period: a window of the calendar that ends with a benchmark."""
 
+    translated = ("label",)
+
     key = StringField("Key", [required("key"), Length(max=50)], filters=[strip])
     label = StringField("Label", [required("label"), Length(max=200)], filters=[strip])
+    label_es = spanish("Label")
     starts_on = IsoDateField("Window starts on", [InputRequired("Enter the date the window starts.")])
     ends_on = IsoDateField("Window ends on", [InputRequired("Enter the date the window ends.")])
 
@@ -283,9 +324,13 @@ def person_choices(plan):
 class StrategyForm(PlanItemForm):
     """Step 1 and the strategy-wide part of the Step 2 monitoring plan."""
 
+    translated = ("name", "measures_of_success")
+
     key = StringField("Key", [required("key"), Length(max=100)], filters=[strip])
     name = TextAreaField("Strategy", [required("strategy's name")], filters=[strip])
+    name_es = spanish("Strategy")
     measures_of_success = TextAreaField("Measures of success", filters=[strip])
+    measures_of_success_es = spanish("Measures of success")
     person_responsible_id = person_field("Person responsible")
     long_term_goal = TextAreaField("Long-term goal", filters=[strip])
     starts_on = IsoDateField("Work starts on", [Optional()])
@@ -335,8 +380,11 @@ class StrategyForm(PlanItemForm):
 class IndicatorForm(PlanItemForm):
     """The Step 2 monitoring plan of one leading indicator; parent is its strategy."""
 
+    translated = ("name",)
+
     key = StringField("Key", [required("key"), Length(max=100)], filters=[strip])
     name = TextAreaField("Leading indicator", [required("indicator's name")], filters=[strip])
+    name_es = spanish("Leading indicator")
     unit = SelectField("Unit", choices=[(unit, unit) for unit in UNITS], validate_choice=False)
     direction = SelectField("Direction of improvement", choices=[(d, d) for d in DIRECTIONS], validate_choice=False)
     baseline_value = NumberField("Baseline value", [Optional(), NOT_NEGATIVE])
@@ -400,9 +448,12 @@ class IndicatorForm(PlanItemForm):
 class BenchmarkForm(PlanItemForm):
     """An interim target of an indicator for one monitoring period; parent is the indicator."""
 
+    translated = ("description",)
+
     period_id = SelectField("Monitoring period", coerce=optional_id, validate_choice=False)
     target = NumberField("Target", [InputRequired("Enter the target value for this period."), NOT_NEGATIVE])
     description = TextAreaField("What the benchmark means", filters=[strip])
+    description_es = spanish("What the benchmark means")
 
     def __init__(self, plan=None, item=None, parent=None, periods=None, **kwargs):
         """periods: the plan's periods in order, when the caller has them already."""
@@ -412,7 +463,7 @@ class BenchmarkForm(PlanItemForm):
         self.period_id.choices = [("", "Choose a period")] + [(period.id, period.label) for period in periods]
         if parent is not None:
             unit = parent.unit
-            self.hints = {"target": "A percent from 0 to 100." if unit == "percent" else f"In {unit}, 0 or more."}
+            self.hints = {**self.hints, "target": "A percent from 0 to 100." if unit == "percent" else f"In {unit}, 0 or more."}
 
     def validate_period_id(self, field):
         if field.data in (None, ""):

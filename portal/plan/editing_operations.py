@@ -26,9 +26,10 @@ RECORDED_FIELDS = {
         "data_as_of",
         "stakeholder_engagement",
         "technical_assistance",
+        "translations",
     ],
     Person: ["key", "name", "title", "email"],
-    MonitoringPeriod: ["key", "label", "starts_on", "ends_on", "position"],
+    MonitoringPeriod: ["key", "label", "starts_on", "ends_on", "position", "translations"],
     Strategy: [
         "key",
         "position",
@@ -42,6 +43,7 @@ RECORDED_FIELDS = {
         "stakeholder_engagement",
         "course_corrections",
         "summaries",
+        "translations",
     ],
     LeadingIndicator: [
         "strategy",
@@ -59,8 +61,9 @@ RECORDED_FIELDS = {
         "evidence",
         "on_track_when",
         "responsible",
+        "translations",
     ],
-    Benchmark: ["indicator", "period", "target", "description"],
+    Benchmark: ["indicator", "period", "target", "description", "translations"],
 }
 
 # Reference fields whose id is replaced by the referenced row's key in the history.

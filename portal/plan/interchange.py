@@ -210,6 +210,7 @@ def validate(document):
     check.date(plan, "today", "$.plan")
     for name in ("school_years", "stakeholder_engagement", "technical_assistance"):
         check.text(plan, name, "$.plan")
+    validate_translations(check, plan, "$.plan", Plan)
 
     person_keys = set()
     for i, person in enumerate(check.list(document, "people", "$")):
@@ -234,6 +235,7 @@ def validate(document):
             continue
         key = check.key(period, "key", path, period_keys)
         check.text(period, "label", path, required=True, max_length=200)
+        validate_translations(check, period, path, MonitoringPeriod)
         start = check.date(period, "starts_on", path, required=True)
         end = check.date(period, "ends_on", path, required=True)
         check.within(start, f"{path}.starts_on", starts_on, ends_on)
@@ -263,6 +265,7 @@ def validate_strategy(check, strategy, path, strategy_keys, person_keys, period_
     for name in ("measures_of_success", "long_term_goal", "timing", "stakeholder_engagement", "course_corrections"):
         check.text(strategy, name, path)
     validate_summary(check, strategy, path)
+    validate_translations(check, strategy, path, Strategy)
     # A strategy's work may run past the plan's last year, so only the order of its dates is checked.
     starts_on = check.date(strategy, "starts_on", path)
     ends_on = check.date(strategy, "ends_on", path)
@@ -287,15 +290,42 @@ def validate_summary(check, strategy, path):
         check.problem(f"{path}.summary", 'must be an object of language code to text, such as {"en": "...", "es": "..."}')
         return
     for code, text in summary.items():
-        if not (isinstance(code, str) and code.isalpha() and 2 <= len(code) <= 3 and code.islower()):
+        if not is_language_code(code):
             check.problem(f"{path}.summary", f"{json.dumps(code)} is not a language code; use codes such as en or es")
         elif not isinstance(text, str):
             check.problem(f"{path}.summary.{code}", f"must be a string, not {json.dumps(text)}")
 
 
+def is_language_code(code):
+    return isinstance(code, str) and code.isalpha() and 2 <= len(code) <= 3 and code.islower()
+
+
+def validate_translations(check, item, path, model):
+    """Check the optional translations: {"es": {"name": "..."}}, by language code, then field."""
+    translations = item.get("translations")
+    if translations is None:
+        return
+    example = '{"es": {"%s": "..."}}' % model.TRANSLATED[0]
+    if not isinstance(translations, dict):
+        check.problem(f"{path}.translations", f"must be an object of language code to texts, such as {example}")
+        return
+    for code, texts in translations.items():
+        if not is_language_code(code):
+            check.problem(f"{path}.translations", f"{json.dumps(code)} is not a language code; use codes such as es or vi")
+        elif not isinstance(texts, dict):
+            check.problem(f"{path}.translations.{code}", f"must be an object of field to text, such as {example}")
+        else:
+            for field, text in texts.items():
+                if field not in model.TRANSLATED:
+                    check.problem(f"{path}.translations.{code}", f"{json.dumps(field)} cannot be translated here; use {', '.join(model.TRANSLATED)}")
+                elif not isinstance(text, str):
+                    check.problem(f"{path}.translations.{code}.{field}", f"must be a string, not {json.dumps(text)}")
+
+
 def validate_indicator(check, indicator, path, indicator_keys, person_keys, period_keys):
     check.key(indicator, "key", path, indicator_keys)
     check.text(indicator, "name", path, required=True)
+    validate_translations(check, indicator, path, LeadingIndicator)
     unit = check.choice(indicator, "unit", path, UNITS)
     check.choice(indicator, "direction", path, DIRECTIONS)
     check.reference(indicator, "responsible", path, person_keys, "people")
@@ -367,10 +397,27 @@ def validate_benchmarks(check, benchmarks, path, period_keys, unit):
         seen.add(period)
         check.number(benchmark, "target", bpath, required=True, unit=unit)
         check.text(benchmark, "description", bpath)
+        validate_translations(check, benchmark, bpath, Benchmark)
 
 
 def parse_date(value):
     return datetime.date.fromisoformat(value) if value else None
+
+
+def translations_json(item):
+    """Return an item's translations as stored: JSON without the empty texts."""
+    translations = {}
+    for code, texts in (item.get("translations") or {}).items():
+        non_empty = {field: text.strip() for field, text in texts.items() if text.strip()}
+        if non_empty:
+            translations[code] = non_empty
+    return json.dumps(translations, ensure_ascii=False, sort_keys=True)
+
+
+def translations_entry(item):
+    """Return {"translations": {...}} when the item has any, else {}."""
+    translations = json.loads(item.translations or "{}")
+    return {"translations": translations} if translations else {}
 
 
 def import_plan(document, actor):
@@ -405,6 +452,7 @@ def import_plan(document, actor):
             data_as_of=parse_date(plan_data.get("today")),
             stakeholder_engagement=plan_data.get("stakeholder_engagement", ""),
             technical_assistance=plan_data.get("technical_assistance", ""),
+            translations=translations_json(plan_data),
         )
         people = {
             item["key"]: Person.create(
@@ -420,6 +468,7 @@ def import_plan(document, actor):
                 starts_on=parse_date(item["starts_on"]),
                 ends_on=parse_date(item["ends_on"]),
                 position=position,
+                translations=translations_json(item),
             )
             for position, item in enumerate(document["periods"])
         }
@@ -447,6 +496,7 @@ def create_strategy(plan, item, position, people, periods):
         stakeholder_engagement=item.get("stakeholder_engagement", ""),
         course_corrections=item.get("course_corrections", ""),
         summaries=json.dumps(item.get("summary") or {}, ensure_ascii=False, sort_keys=True),
+        translations=translations_json(item),
     )
     for indicator_position, data in enumerate(item.get("leading_indicators", [])):
         create_indicator(strategy, data, indicator_position, people, periods)
@@ -470,6 +520,7 @@ def create_indicator(strategy, data, position, people, periods):
         evidence=data.get("evidence", ""),
         on_track_when=data.get("on_track_when", ""),
         responsible=people.get(data.get("responsible")),
+        translations=translations_json(data),
     )
     for benchmark_position, item in enumerate(data.get("benchmarks", [])):
         Benchmark.create(
@@ -478,6 +529,7 @@ def create_indicator(strategy, data, position, people, periods):
             target=item["target"],
             description=item.get("description", ""),
             position=benchmark_position,
+            translations=translations_json(item),
         )
     for item in data.get("check_ins", []):
         CheckIn.create(
@@ -523,6 +575,7 @@ def revise_benchmark(indicator, period, reflection, data, position):
         description=data.get("description", ""),
         position=position,
         reflection=reflection,
+        translations=translations_json(data),
     )
     if replaced is not None:
         replaced.superseded_by = revision
@@ -566,6 +619,7 @@ def export_plan(plan):
             "period": period_keys[benchmark.period_id],
             "target": number(benchmark.target, unit),
             "description": benchmark.description,
+            **translations_entry(benchmark),
         }
 
     def indicator_entry(indicator):
@@ -573,6 +627,7 @@ def export_plan(plan):
         return {
             "key": indicator.key,
             "name": indicator.name,
+            **translations_entry(indicator),
             "unit": indicator.unit,
             "direction": indicator.direction,
             "baseline": {
@@ -631,10 +686,12 @@ def export_plan(plan):
             "today": iso(plan.data_as_of),
             "stakeholder_engagement": plan.stakeholder_engagement,
             "technical_assistance": plan.technical_assistance,
+            **translations_entry(plan),
         },
         "people": [{"key": p.key, "name": p.name, "title": p.title, "email": p.email} for p in people],
         "periods": [
-            {"key": p.key, "label": p.label, "starts_on": iso(p.starts_on), "ends_on": iso(p.ends_on)} for p in periods
+            {"key": p.key, "label": p.label, "starts_on": iso(p.starts_on), "ends_on": iso(p.ends_on), **translations_entry(p)}
+            for p in periods
         ],
         "strategies": [
             {
@@ -649,6 +706,7 @@ def export_plan(plan):
                 "stakeholder_engagement": s.stakeholder_engagement,
                 "course_corrections": s.course_corrections,
                 **summary_entry(s),
+                **translations_entry(s),
                 "leading_indicators": [indicator_entry(i) for i in indicators_by_strategy.get(s.id, [])],
             }
             for s in strategies

@@ -12,8 +12,29 @@ IMPLEMENTED_ANSWERS = ("yes", "partially", "no")
 PERIOD_STATES = ("upcoming", "open", "closed")
 
 
-class Plan(BaseModel):
+class Translated:
+    """Mixin for items whose text stakeholders read in their own language.
+
+    The model's `translations` column contains JSON {language code: {field: text}} for the
+    fields named in TRANSLATED. English, the language of the plan, is the field itself.
+    """
+
+    TRANSLATED = ()
+
+    def text_in(self, field, locale):
+        """Return the field's text in the locale's language, else the plan's own text."""
+        texts = json.loads(self.translations or "{}").get(str(locale).split("_")[0], {})
+        return texts.get(field) or getattr(self, field)
+
+    def translation(self, field, language):
+        """Return the field's translation into the language, or "" when there is none."""
+        return json.loads(self.translations or "{}").get(language, {}).get(field, "")
+
+
+class Plan(Translated, BaseModel):
     """A district's Equity Plan, Section 4, with the district (LEA) it belongs to."""
+
+    TRANSLATED = ("title",)
 
     lea_name = pw.CharField(max_length=200)
     lea_state = pw.CharField(max_length=2, default="")
@@ -29,6 +50,7 @@ class Plan(BaseModel):
     stakeholder_engagement = pw.TextField(default="")
     technical_assistance = pw.TextField(default="")
     created_at = pw.DateTimeField(default=utcnow)
+    translations = pw.TextField(default="{}")
 
     @classmethod
     def current(cls):
@@ -49,8 +71,10 @@ class Person(BaseModel):
         indexes = ((("plan", "key"), True),)
 
 
-class MonitoringPeriod(BaseModel):
+class MonitoringPeriod(Translated, BaseModel):
     """One interval of the monitoring calendar (three months, six months, one year, two years)."""
+
+    TRANSLATED = ("label",)
 
     plan = pw.ForeignKeyField(Plan, backref="periods", on_delete="CASCADE")
     key = pw.CharField(max_length=50)
@@ -60,6 +84,7 @@ class MonitoringPeriod(BaseModel):
     position = pw.IntegerField(default=0)
     state = pw.CharField(max_length=20, default="upcoming")
     closed_at = pw.DateTimeField(null=True)
+    translations = pw.TextField(default="{}")
 
     class Meta:
         indexes = ((("plan", "key"), True),)
@@ -69,8 +94,10 @@ class MonitoringPeriod(BaseModel):
         return self.ends_on < today
 
 
-class Strategy(BaseModel):
+class Strategy(Translated, BaseModel):
     """Step 1 and the strategy-wide part of Step 2."""
+
+    TRANSLATED = ("name", "measures_of_success")
 
     plan = pw.ForeignKeyField(Plan, backref="strategies", on_delete="CASCADE")
     key = pw.CharField(max_length=100)
@@ -86,6 +113,7 @@ class Strategy(BaseModel):
     course_corrections = pw.TextField(default="")
     # JSON {"en": "...", "es": "..."}: a plain-language summary for families, by locale.
     summaries = pw.TextField(default="{}")
+    translations = pw.TextField(default="{}")
 
     class Meta:
         indexes = ((("plan", "key"), True),)
@@ -96,8 +124,10 @@ class Strategy(BaseModel):
         return summaries.get(str(locale)) or summaries.get("en", "")
 
 
-class LeadingIndicator(BaseModel):
+class LeadingIndicator(Translated, BaseModel):
     """The Step 2 monitoring plan for one leading indicator of a strategy."""
+
+    TRANSLATED = ("name",)
 
     strategy = pw.ForeignKeyField(Strategy, backref="indicators", on_delete="CASCADE")
     key = pw.CharField(max_length=100)
@@ -114,6 +144,7 @@ class LeadingIndicator(BaseModel):
     evidence = pw.TextField(default="")
     on_track_when = pw.TextField(default="")
     responsible = pw.ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    translations = pw.TextField(default="{}")
 
     class Meta:
         indexes = ((("strategy", "key"), True),)
@@ -138,12 +169,14 @@ class Reflection(BaseModel):
         indexes = ((("indicator", "period"), True),)
 
 
-class Benchmark(BaseModel):
+class Benchmark(Translated, BaseModel):
     """An interim target for an indicator in a period.
 
     A Step 4 reflection revises a benchmark by adding a row that points back at the
     reflection. The row it replaces keeps its values and gets superseded_by set.
     """
+
+    TRANSLATED = ("description",)
 
     indicator = pw.ForeignKeyField(LeadingIndicator, backref="benchmarks", on_delete="CASCADE")
     period = pw.ForeignKeyField(MonitoringPeriod, on_delete="CASCADE")
@@ -156,6 +189,7 @@ class Benchmark(BaseModel):
     superseded_by = pw.ForeignKeyField("self", null=True, on_delete="SET NULL")
     superseded_at = pw.DateTimeField(null=True)
     created_at = pw.DateTimeField(default=utcnow)
+    translations = pw.TextField(default="{}")
 
     @property
     def in_force(self):
