@@ -8,6 +8,7 @@ from flask import current_app, g, get_flashed_messages, has_request_context, ren
 from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from portal.db import utcnow
 from portal.feedback.forms import LANGUAGE_NAMES, OUTCOME_LABELS
@@ -164,8 +165,19 @@ def init_app(app):
 
     @app.context_processor
     def language_globals():
+        language = get_locale().language
+
+        def in_language(item, field):
+            """Return the item's field in the page's language; English text falling back is marked lang="en"."""
+            text = item.text_in(field, language)
+            shown_language = item.language_of(field, language)
+            if shown_language == language:
+                return text
+            return Markup('<span lang="{}">{}</span>').format(shown_language, text)
+
         return {
-            "current_language": get_locale().language,
+            "current_language": language,
+            "in_language": in_language,
             "language_names": LANGUAGE_NAMES,
             "languages": app.config["LANGUAGES"],
             "outcome_labels": OUTCOME_LABELS,

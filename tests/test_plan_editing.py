@@ -746,4 +746,6 @@ def test_period_label_translated_in_spanish_pages(client, admin, plan, invite):
     client.post(f"/invitation/{token}")
     page = html.unescape(client.get("/strategies/prep-partnerships").get_data(as_text=True))
     assert "Meta de dos años" in page
-    assert "Six-month benchmark" in page
+    assert '<span lang="en">Meta de dos años</span>' not in page
+    # A label without a Spanish translation is shown in English, marked as English for screen readers.
+    assert '<span lang="en">Six-month benchmark</span>' in page

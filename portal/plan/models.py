@@ -26,6 +26,11 @@ class Translated:
         texts = json.loads(self.translations or "{}").get(str(locale).split("_")[0], {})
         return texts.get(field) or getattr(self, field)
 
+    def language_of(self, field, locale):
+        """Return the code of the language the field is shown in for the locale: its own or "en"."""
+        language = str(locale).split("_")[0]
+        return language if json.loads(self.translations or "{}").get(language, {}).get(field) else "en"
+
     def translation(self, field, language):
         """Return the field's translation into the language, or "" when there is none."""
         return json.loads(self.translations or "{}").get(language, {}).get(field, "")
