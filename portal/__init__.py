@@ -55,6 +55,7 @@ def register_blueprints(app):
 
     app.register_blueprint(campaigns_bp)
 
+    from portal.stakeholders import roster_views  # noqa: F401  (adds the roster page's routes)
     from portal.stakeholders.admin_views import bp as stakeholder_admin_bp
 
     app.register_blueprint(stakeholder_admin_bp)

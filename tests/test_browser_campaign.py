@@ -95,6 +95,8 @@ def test_campaign_reaches_spanish_parent_on_phone(live, browser, axe, plan, staf
     box.fill("En Eastport los maestros nuevos no tienen mentor hasta noviembre.")
     phone.get_by_role("button", name="Enviar comentario").first.click()
     phone.get_by_text("Gracias. Su comentario se envió").first.wait_for()
+    # The new comment is listed under "Sus comentarios" without reloading the page.
+    phone.locator("#strategy-threads").get_by_text("En Eastport los maestros nuevos").wait_for()
     axe.check(phone, "strategy after commenting, Spanish")
 
     phone.get_by_role("button", name="English").click()

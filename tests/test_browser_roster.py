@@ -72,12 +72,17 @@ def test_groups_and_import_on_phone(live, browser, axe, staff, files):
     page.get_by_text("English label: After-school staff member → After-school worker").wait_for()
     axe.check(page, "edit group with its changes")
 
-    page.get_by_role("link", name="Import roster").click()
+    page.get_by_role("link", name="Roster", exact=True).click()
+    page.wait_for_url(f"{live.url}/roster")
+    page.get_by_text("Nobody matches.").wait_for()
+    axe.check(page, "roster, empty")
+    page.get_by_role("link", name="importing a roster").click()
     page.wait_for_url(f"{live.url}/roster/import")
     axe.check(page, "roster upload")
     page.get_by_label("Roster file (CSV or Excel .xlsx)").set_input_files(files / "roster.pdf")
     page.get_by_role("button", name="Upload and check the columns").click()
     page.get_by_text("The file was not uploaded").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('portal-error-summary')")
     assert "roster.pdf is not a CSV or Excel file." in page.content()
     axe.check(page, "roster upload with an error")
     page.get_by_label("Roster file (CSV or Excel .xlsx)").set_input_files(files / "roster.csv")
@@ -109,6 +114,18 @@ def test_groups_and_import_on_phone(live, browser, axe, staff, files):
     assert Stakeholder.select().where(Stakeholder.school != "").count() == 0
     axe.check(page, "roster result")
 
+    page.get_by_role("link", name="Roster", exact=True).click()
+    page.get_by_label("Email or name contains").fill("alvarez")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("heading", name="1 stakeholder").wait_for()
+    axe.check(page, "roster, one found")
+    page.get_by_role("link", name="Take off rosa.alvarez@mail.example.com").click()
+    page.get_by_role("heading", name="Take rosa.alvarez@mail.example.com off the roster?").wait_for()
+    axe.check(page, "taking someone off the roster, asked to confirm")
+    page.get_by_role("button", name="Take rosa.alvarez@mail.example.com off the roster").click()
+    page.get_by_text("rosa.alvarez@mail.example.com is off the roster").wait_for()
+    assert Stakeholder.get(Stakeholder.email == "rosa.alvarez@mail.example.com").removed_at is not None
+
     page.get_by_role("link", name="Groups").click()
     page.get_by_role("button", name="Delete Teachers").click()
     teachers = Stakeholder.select().join(StakeholderGroup).where(StakeholderGroup.key == "teacher").count()
@@ -117,7 +134,7 @@ def test_groups_and_import_on_phone(live, browser, axe, staff, files):
     page.get_by_role("button", name="Delete After-school staff").click()
     page.get_by_text("Deleted the group After-school staff.").wait_for()
     assert "after-school" not in keys_in_order()
-    assert axe.pages_checked == 11
+    assert axe.pages_checked == 14
 
 
 def test_import_without_javascript(live, browser, staff, files):

@@ -69,6 +69,23 @@ def test_comment_with_htmx_returns_form_fragment(client, parent):
     assert Thread.select().count() == 1
 
 
+def test_comment_with_htmx_refreshes_own_comments(client, parent):
+    comment(client, headers=HTMX, body="First: no mentor yet.")
+
+    text = comment(client, headers=HTMX, body="Second: still no mentor.").get_data(as_text=True)
+
+    section = text[text.index('<section id="strategy-threads"'):]
+    assert 'hx-swap-oob="true"' in section[:200]
+    assert "Your comments" in section
+    assert section.index("Second: still no mentor.") < section.index("First: no mentor yet.")
+
+
+def test_failed_htmx_comment_leaves_own_comments_alone(client, parent):
+    text = comment(client, headers=HTMX, body="").get_data(as_text=True)
+
+    assert "strategy-threads" not in text
+
+
 @pytest.mark.parametrize(
     "body, message",
     [

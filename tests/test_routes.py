@@ -315,6 +315,22 @@ TABLE = {
         row(anonymous=302, stakeholders=302, staff=403, admin=303),
     ),
     ("/groups/<int:group_id>/delete", "POST"): ("/groups/9/delete", {}, row(anonymous=302, stakeholders=302, staff=403, admin=303)),
+    ("/roster", "GET"): ("/roster", None, row(anonymous=302, stakeholders=302, staff=403, admin=200)),
+    ("/roster/<int:stakeholder_id>/remove", "GET"): (
+        "/roster/{spare_stakeholder}/remove",
+        None,
+        row(anonymous=302, stakeholders=302, staff=403, admin=200),
+    ),
+    ("/roster/<int:stakeholder_id>/remove", "POST"): (
+        "/roster/{spare_stakeholder}/remove",
+        {},
+        row(anonymous=302, stakeholders=302, staff=403, admin=303),
+    ),
+    ("/roster/<int:stakeholder_id>/restore", "POST"): (
+        "/roster/{spare_stakeholder}/restore",
+        {},
+        row(anonymous=302, stakeholders=302, staff=403, admin=303),
+    ),
     ("/roster/import", "GET"): ("/roster/import", None, row(anonymous=302, stakeholders=302, staff=403, admin=200)),
     # Without a file the upload is rejected; tests/test_roster_pages.py uploads real files.
     ("/roster/import", "POST"): ("/roster/import", {}, row(anonymous=302, stakeholders=302, staff=403, admin=422)),

@@ -11,7 +11,7 @@ from portal.feedback.deadlines import commitment, overdue_before
 from portal.feedback.forms import INBOX_STATES, CommentForm, InboxFilterForm, StaffMessageForm, ThreadMessageForm
 from portal.feedback.models import Comment, Thread
 from portal.plan.models import Benchmark, LeadingIndicator, Plan
-from portal.plan.views import load_strategy, render_strategy_page
+from portal.plan.views import load_strategy, render_strategy_page, thread_list_context
 from portal.feedback.loop import loop_forms
 from portal.stakeholders.campaigns import comment_window_notice
 from portal.web import render_page_or_block
@@ -76,7 +76,7 @@ def comment_form_response(strategy, benchmark, form, status=200, sent_thread=Non
     """Return the comment form alone for htmx, or the strategy page without JavaScript."""
     if request.headers.get("HX-Request") == "true":
         form.aim_at(benchmark)
-        return render_page_or_block(
+        html, status, headers = render_page_or_block(
             "feedback/_comment_form.html",
             "comment_form",
             status=status,
@@ -85,6 +85,10 @@ def comment_form_response(strategy, benchmark, form, status=200, sent_thread=Non
             form=form,
             sent_thread=sent_thread,
         )
+        if sent_thread is not None:
+            # The new thread joins "Your comments" further down the page at once.
+            html += render_template("plan/_threads.html", oob=True, strategy=strategy, **thread_list_context(strategy))
+        return html, status, headers
     return render_strategy_page(strategy, failed_form=form, failed_benchmark=benchmark, status=status)
 
 

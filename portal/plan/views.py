@@ -112,10 +112,8 @@ def opening_comments(threads):
     return {comment.thread_id: comment for comment in Comment.select().where(Comment.id.in_(first_ids))} if ids else {}
 
 
-def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, status=200):
-    """Render the strategy page; a form that failed validation is shown with its errors."""
-    plan = strategy.plan
-    progress = progress_for(plan, [strategy])[strategy.id]
+def recent_threads(strategy):
+    """Return the strategy's threads listed on its page, newest first: all for staff, else the stakeholder's own."""
     threads = (
         Thread.select(Thread, Benchmark, LeadingIndicator, MonitoringPeriod)
         .join(Benchmark, JOIN.LEFT_OUTER)
@@ -128,8 +126,19 @@ def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, stat
     )
     if not current_user.is_authenticated:
         threads = threads.where(Thread.stakeholder == g.stakeholder)
-    threads = list(threads)
-    openings = opening_comments(threads)
+    return list(threads)
+
+
+def thread_list_context(strategy):
+    """Return what templates/plan/_threads.html needs besides the strategy."""
+    threads = recent_threads(strategy)
+    return {"threads": threads, "openings": opening_comments(threads), "recent_limit": RECENT_THREADS}
+
+
+def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, status=200):
+    """Render the strategy page; a form that failed validation is shown with its errors."""
+    plan = strategy.plan
+    progress = progress_for(plan, [strategy])[strategy.id]
 
     benchmark_ids = [cell.benchmark.id for row in progress.rows for cell in row.cells if cell.benchmark]
     input_summaries = summaries_by_period(strategy) if current_user.is_authenticated else []
@@ -148,9 +157,7 @@ def render_strategy_page(strategy, failed_form=None, failed_benchmark=None, stat
             plan=plan,
             strategy=strategy,
             progress=progress,
-            threads=threads,
-            openings=openings,
-            recent_limit=RECENT_THREADS,
+            **thread_list_context(strategy),
             form_for=form_for,
             today=plan_today(plan),
             can_comment=g.stakeholder is not None and window_notice is None,

@@ -68,7 +68,7 @@ def create_campaign(plan, period, name, opens_on, closes_on, links_expire_on, st
 
 def audience(campaign):
     """Return the stakeholders the campaign invites: its groups, or everyone."""
-    query = Stakeholder.select(Stakeholder, StakeholderGroup).join(StakeholderGroup)
+    query = Stakeholder.select(Stakeholder, StakeholderGroup).join(StakeholderGroup).where(Stakeholder.removed_at.is_null())
     if campaign.groups():
         query = query.where(StakeholderGroup.key.in_(campaign.groups()))
     return query.order_by(Stakeholder.id)
@@ -271,6 +271,24 @@ def revoke_stakeholder(stakeholder, staff_user):
         "stakeholder.invitations_revoked",
         stakeholder,
     )
+
+
+def remove_from_roster(stakeholder, staff_user):
+    """Take the stakeholder off the roster and revoke their links; return how many links were revoked."""
+    with transaction():
+        Stakeholder.update(removed_at=utcnow()).where(Stakeholder.id == stakeholder.id).execute()
+        AuditEvent.record(staff_user.get_id(), "stakeholder.removed", stakeholder)
+        revoked = revoke_stakeholder(stakeholder, staff_user)
+    logger.info("Staff user %s removed stakeholder %s from the roster", staff_user.id, stakeholder.id)
+    return revoked
+
+
+def restore_to_roster(stakeholder, staff_user):
+    """Put a removed stakeholder back on the roster; the next campaign invites them again."""
+    with transaction():
+        Stakeholder.update(removed_at=None).where(Stakeholder.id == stakeholder.id).execute()
+        AuditEvent.record(staff_user.get_id(), "stakeholder.restored", stakeholder)
+    logger.info("Staff user %s restored stakeholder %s to the roster", staff_user.id, stakeholder.id)
 
 
 def revoke_campaign(campaign, staff_user):

@@ -41,6 +41,9 @@ class Stakeholder(BaseModel):
     show_name_to_staff = pw.BooleanField(default=True)
     notifications_enabled = pw.BooleanField(default=True)
     created_at = pw.DateTimeField(default=utcnow)
+    # Set when an administrator took the person off the roster: no campaign invites them,
+    # and they get no new link, but their comments stay.
+    removed_at = pw.DateTimeField(null=True)
 
     @property
     def name_for_staff(self):

@@ -53,6 +53,8 @@ def invite_stakeholder(plan, email, group_key, actor, name="", language="en", st
             stakeholder = Stakeholder.create(
                 email=email, name=name, group=group, language=language, school=school
             )
+        elif stakeholder.removed_at is not None:
+            raise DomainError(f"{email} was taken off the roster; put them back on the roster page before inviting them.")
         else:
             stakeholder.group = group
             stakeholder.language = language
@@ -101,7 +103,7 @@ def send_new_link(email):
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())
             .first()
         )
-    if latest is None or latest.revoked_at is not None:
+    if latest is None or latest.revoked_at is not None or stakeholder.removed_at is not None:
         logger.info("New link requested for an address that gets none")
         return False
 
