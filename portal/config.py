@@ -101,6 +101,14 @@ class Defaults:
     # Input summaries show a stakeholder group or school with fewer participants than this
     # as "fewer than N" and pool it with others (from 3 to 30).
     MIN_GROUP_SIZE = 5
+    # A TrueType font for the board packet PDF, so that quotes in Vietnamese print. Empty
+    # means the first of PDF_FONT_CANDIDATES that exists (Debian's fonts-dejavu-core), else
+    # the built-in Helvetica, which draws Latin-1 text only.
+    PDF_FONT = ""
+    PDF_FONT_CANDIDATES = [
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    ]
 
 
 def load(app, overrides=None):
@@ -139,6 +147,10 @@ def load(app, overrides=None):
         raise RuntimeError(
             f"MIN_GROUP_SIZE is {group_size!r}; set a whole number of participants from 3 to 30 (5 is usual)."
         )
+
+    font = app.config["PDF_FONT"]
+    if font and not (os.path.isfile(font) and font.lower().endswith(".ttf")):
+        raise RuntimeError(f"PDF_FONT is {font!r}, which is not a .ttf file; set the path of a TrueType font, or leave it empty.")
 
     secure = environment == "production"
     app.config["SESSION_COOKIE_SECURE"] = secure

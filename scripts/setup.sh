@@ -15,12 +15,13 @@ if [ "${1:-}" = "--tests" ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
 
-if [ "${1:-}" = "--tests" ] && [ ! -x /usr/bin/chromium ]; then
+# The browser tests need Chromium, and the board packet PDF test needs a font with Vietnamese letters.
+if [ "${1:-}" = "--tests" ] && { [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; }; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the browser tests..."
+    echo "Installing Debian's chromium and fonts-dejavu-core for the tests..."
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
   else
-    echo "Chromium is missing: install Debian's chromium package (sudo apt-get install chromium)." >&2
+    echo "Chromium or DejaVu Sans is missing: install Debian's chromium and fonts-dejavu-core packages (sudo apt-get install chromium fonts-dejavu-core)." >&2
   fi
 fi

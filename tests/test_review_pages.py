@@ -11,8 +11,9 @@ import pytest
 
 from portal.feedback.models import Comment
 from portal.feedback.operations import start_thread
-from portal.plan.models import Strategy
+from portal.plan.models import MonitoringPeriod, Strategy
 from portal.review.exports import neutralise
+from portal.review.models import SummaryExcerpt
 from portal.stakeholders.models import Stakeholder
 from tests.test_review_summary import add_participants, sample_input  # noqa: F401  (a fixture)
 
@@ -227,3 +228,27 @@ def test_comments_export_names_group_and_school_only_from_ten(app, client, auth,
     assert others
     assert {row["group"] for row in others} == {"not shown: fewer than 10 in the group"}
     assert {row["school"] for row in others} <= {"", "not shown: fewer than 10 at the school"}
+
+
+def test_pdf_prints_vietnamese_quote(app, client, auth, staff, sample_input):
+    three_months = MonitoringPeriod.get(MonitoringPeriod.key == "3m")
+    comment = Comment.select().where(Comment.language == "vi").get()
+    SummaryExcerpt.create(strategy=comment.thread.strategy, period=three_months, comment=comment, chosen_by=staff["leader"])
+    auth.sign_in(staff["leader"])
+
+    response = client.get("/board-packet/3m/packet.pdf")
+
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    # Helvetica, the fallback, has no glyph for "ớ" or "ư"; the TrueType font has.
+    assert "Lớp toán của con tôi" in text
+
+
+@pytest.mark.parametrize("value", ["/nowhere/font.ttf", "README.md"])
+def test_bad_pdf_font_rejected_at_startup(app_config, value):
+    from portal import create_app
+
+    with pytest.raises(RuntimeError) as error:
+        create_app({**app_config, "PDF_FONT": value})
+
+    assert f"PDF_FONT is {value!r}, which is not a .ttf file" in str(error.value)

@@ -2,13 +2,18 @@
 
 import csv
 import io
+import logging
+import os
 
 import openpyxl
 import peewee as pw
+from flask import current_app
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
@@ -18,6 +23,9 @@ from portal.review.packet import STATUS_LABELS, WITHHELD_NOTE, group_rows, headl
 from portal.review.summary import EXCERPT_GROUP_MIN_PARTICIPANTS, count_input, quotable
 from portal.stakeholders.models import Stakeholder, StakeholderGroup
 
+logger = logging.getLogger(__name__)
+
+PDF_FONT_NAME = "PacketSans"
 # A spreadsheet program runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_KINDS = ("comments", "summaries", "check-ins")
@@ -144,16 +152,33 @@ def to_xlsx(header, rows, title):
     return buffer.getvalue()
 
 
+def pdf_font():
+    """Return the name of the font the PDF is set in, registering the configured TrueType font once."""
+    path = current_app.config["PDF_FONT"] or next(
+        (candidate for candidate in current_app.config["PDF_FONT_CANDIDATES"] if os.path.exists(candidate)), ""
+    )
+    if not path:
+        logger.warning("No TrueType font for the board packet PDF; quotes outside Latin-1 print as boxes")
+        return "Helvetica"
+    if PDF_FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(PDF_FONT_NAME, path))
+    return PDF_FONT_NAME
+
+
 def packet_pdf(plan, period, figures):
     """Return the board packet as PDF bytes, with the figures the packet page shows."""
-    # NOTE: reportlab's built-in Helvetica has no glyphs for scripts such as Arabic or
-    # Vietnamese. Quoted comments in them print as empty boxes, though the figures do not.
+    # NOTE: without the uharfbuzz shaping library, which is not installed, reportlab
+    # neither joins Arabic letters nor sets them right to left. Arabic quotes read well
+    # only in the page and the exports.
+    font = pdf_font()
     buffer = io.BytesIO()
     title = f"Board packet: {period.label}"
     document = SimpleDocTemplate(
         buffer, pagesize=LETTER, title=title, author=plan.lea_name, leftMargin=0.75 * inch, rightMargin=0.75 * inch
     )
     styles = getSampleStyleSheet()
+    for style in ("Title", "BodyText", "Heading2"):
+        styles[style].fontName = font
     small = styles["BodyText"].clone("small", fontSize=9, leading=11)
     grid = TableStyle(
         [
