@@ -27,7 +27,7 @@ from portal.auth.models import StaffUser  # noqa: E402
 from portal.db import database, transaction, utcnow  # noqa: E402
 from portal.feedback.models import Comment, Thread  # noqa: E402
 from portal.plan.interchange import import_plan  # noqa: E402
-from portal.plan.models import Benchmark, Person, Strategy  # noqa: E402
+from portal.plan.models import Benchmark, MonitoringPeriod, Person, Strategy  # noqa: E402
 from portal.stakeholders.models import Invitation, Stakeholder, StakeholderGroup, hash_token  # noqa: E402
 
 SAMPLE_PLAN = ROOT.parent / "shared" / "data" / "sample-plan.json"
@@ -44,6 +44,7 @@ def build(stakeholders, threads):
     groups = list(StakeholderGroup.select())
     strategies = list(Strategy.select())
     benchmarks = list(Benchmark.select())
+    periods = list(MonitoringPeriod.select().order_by(MonitoringPeriod.position))
     now = utcnow()
     with transaction():
         for start in range(0, stakeholders, BATCH):
@@ -85,6 +86,7 @@ def build(stakeholders, threads):
                         "plan": plan.id,
                         "strategy": strategy_id,
                         "benchmark": benchmark.id if benchmark else None,
+                        "period": benchmark.period_id if benchmark else periods[number % len(periods)].id,
                         "stakeholder": stakeholder_ids[number % len(stakeholder_ids)],
                         "state": "awaiting_reply",
                         "created_at": moment,
@@ -92,12 +94,12 @@ def build(stakeholders, threads):
                     }
                 )
             Thread.insert_many(rows).execute()
-        thread_ids = [row.id for row in Thread.select(Thread.id, Thread.stakeholder)]
-        for start in range(0, len(thread_ids), BATCH):
+        authors = [(row.id, row.stakeholder_id) for row in Thread.select(Thread.id, Thread.stakeholder)]
+        for start in range(0, len(authors), BATCH):
             Comment.insert_many(
                 [
-                    {"thread": thread_id, "stakeholder": stakeholder_ids[0], "body": "A comment " * 20, "language": "en", "created_at": now}
-                    for thread_id in thread_ids[start : start + BATCH]
+                    {"thread": thread_id, "stakeholder": author_id, "body": "A comment " * 20, "language": "en", "created_at": now}
+                    for thread_id, author_id in authors[start : start + BATCH]
                 ]
             ).execute()
     point_person = StaffUser(email="point@district.example.org", role="point-person", name="Point Person")
@@ -109,7 +111,6 @@ def build(stakeholders, threads):
 
 def send_campaign_to_everyone():
     """Create an admin and a whole-plan campaign, send it, and return (id, seconds, invited)."""
-    from portal.plan.models import MonitoringPeriod
     from portal.stakeholders import campaigns
 
     admin = StaffUser(email="admin@district.example.org", role="admin", name="Administrator")
@@ -186,6 +187,10 @@ def main():
         ("inbox, first page (point person)", staff, "/inbox"),
         ("inbox, page 100 (point person)", staff, "/inbox?page=100"),
         (f"campaign page, {invited} invitees (admin)", admin, f"/campaigns/{campaign_id}"),
+        ("roster, first page (admin)", admin, "/roster"),
+        ("roster, search by email (admin)", admin, "/roster?q=person1999"),
+        ("input summary, one strategy and period (admin)", admin, "/review/strategies/novice-mentoring/periods/1y"),
+        ("dashboard, five strategies (admin)", admin, "/dashboard?period=1y"),
     ]
     print(f"Database: SQLite, {args.stakeholders} stakeholders, {args.threads} threads")
     print(f"Sample plan import: {import_seconds * 1000:.0f} ms; building the data: {build_seconds:.1f} s")

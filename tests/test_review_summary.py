@@ -279,9 +279,53 @@ def test_summary_in_one_school(app, sample_input):
 
     add_participants("residency-pipeline", "1y", "parent", 5, school="Eastport Elementary")
     add_participants("residency-pipeline", "1y", "parent", 5, school="Fells Middle")
+    add_participants("residency-pipeline", "1y", "community-member", 5, school="")
     summary = build_summary(strategy("residency-pipeline"), period("1y"), school="Eastport Elementary")
     assert summary["threads"] == 7
     assert summary["languages"] == {"en": 6, "es": 1}
+    # The paraprofessional is hidden in the whole summary, so here too; the six parents
+    # join the pool so that the one paraprofessional is not revealed.
+    rows = {row["group"]: row for row in summary["by_group"]}
+    assert (rows["paraprofessional"]["reason"], rows["parent"]["reason"]) == ("small", "complementary")
+    assert summary["participants"] == 7
+
+
+def test_school_hidden_in_whole_summary_withholds_its_own(app, sample_input):
+    # Eastport 7, Fells 5 and one person without a school: the whole summary hides all
+    # three, and Eastport's own total would give away the one person left.
+    add_participants("residency-pipeline", "1y", "parent", 5, school="Eastport Elementary")
+    add_participants("residency-pipeline", "1y", "parent", 5, school="Fells Middle")
+    whole = build_summary(strategy("residency-pipeline"), period("1y"))
+    assert {row["school"]: row["reason"] for row in whole["by_school"]} == {
+        "Eastport Elementary": "complementary",
+        "Fells Middle": "complementary",
+        "": "small",
+    }
+
+    summary = build_summary(strategy("residency-pipeline"), period("1y"), school="Eastport Elementary")
+
+    assert summary["figures_withheld"] is True
+    assert summary["participants"] is None
+    assert [path for path, _number in numbers(summary) if path[-1] not in NOT_COUNTS] == []
+
+
+def test_group_left_small_at_other_schools_hidden(app, plan):
+    # Eight teachers at Lakeland High and two at Fells Middle: ten in all, shown. Lakeland's
+    # own summary may not show its eight, since 10 - 8 would reveal Fells Middle's two.
+    teachers_at(8, 2)
+    add_participants("novice-mentoring", "2y", "parent", 6, school="Lakeland High")
+    add_participants("novice-mentoring", "2y", "parent", 6, school="Eastport Elementary")
+
+    whole = build_summary(strategy("novice-mentoring"), period("2y"))
+    lakeland = build_summary(strategy("novice-mentoring"), period("2y"), school="Lakeland High")
+
+    assert {row["group"]: row["participants"] for row in whole["by_group"]} == {"teacher": 10, "parent": 12}
+    assert {row["school"]: row["participants"] for row in whole["by_school"]}["Lakeland High"] == 14
+    rows = {row["group"]: row for row in lakeland["by_group"]}
+    assert rows["teacher"]["participants"] is None
+    # The six parents join the pool, so that the teachers' eight is not the total minus six.
+    assert rows["parent"]["reason"] == "complementary"
+    assert lakeland["participants"] == 14
 
 
 def test_pulse_themes_and_loops_counted(app, sample_input, staff):

@@ -313,6 +313,26 @@ def withhold(figures):
     }
 
 
+def hidden_by_whole(strategy, period, school, raw, min_size):
+    """Return what a one-school summary must hide so that it and the whole summary reveal nothing together.
+
+    Returns (school_hidden, group keys). The school's total is hidden when the whole
+    summary hides the school's row, which its total would reveal. A group is hidden when
+    the whole summary hides it (adding it up across schools would reveal it), or when the
+    whole count minus this school's leaves 1 to min_size - 1 people at other schools.
+    """
+    whole_raw = count_input(strategy, period)
+    whole_groups = protect(group_cells(whole_raw), min_size)
+    whole_schools = protect(school_cells(whole_raw), min_size)
+    school_hidden = any(row["key"] == school and row["suppressed"] for row in whole_schools["rows"])
+    hidden = {row["key"] for row in whole_groups["rows"] if row["suppressed"]}
+    whole_counts = {cell.key: cell.participants for cell in group_cells(whole_raw)}
+    for cell in group_cells(raw):
+        if cell.participants and 0 < whole_counts[cell.key] - cell.participants < min_size:
+            hidden.add(cell.key)
+    return school_hidden or whole_groups["total"]["suppressed"], hidden
+
+
 def build_summary(strategy, period, school=None):
     """Compute the live summary of a strategy in a period as a plain dict, ready for JSON.
 
@@ -327,14 +347,17 @@ def build_summary(strategy, period, school=None):
     The number of participants is one figure, whichever table it is added up from: when
     either the groups or the schools have to hide it, every table hides all its counts
     (step 4 of portal.review.suppression). While it is hidden, every whole figure is
-    withheld too (figures_withheld is True), because each would bound it.
+    withheld too (figures_withheld is True), because each would bound it. A summary for
+    one school also hides what hidden_by_whole finds that the whole summary would reveal.
     """
-    # NOTE: a summary for one school is not checked against the summary for all schools.
     min_size = current_app.config["MIN_GROUP_SIZE"]
     raw = count_input(strategy, period, school)
-    groups = protect(group_cells(raw), min_size)
+    school_hidden, hidden_groups = False, set()
+    if school is not None:
+        school_hidden, hidden_groups = hidden_by_whole(strategy, period, school, raw, min_size)
+    groups = protect(group_cells(raw), min_size, hidden=hidden_groups)
     schools = protect(school_cells(raw), min_size)
-    withheld = groups["total"]["suppressed"] or schools["total"]["suppressed"]
+    withheld = school_hidden or groups["total"]["suppressed"] or schools["total"]["suppressed"]
     figures = whole_figures(strategy, period, raw)
     if withheld:
         groups = protect(group_cells(raw), min_size, hide_total=True)

@@ -25,7 +25,8 @@ Rows with no participants are left out before the rule runs: a zero reveals no p
 Comment counts follow their row: a hidden row's comments are counted only in the pool.
 
 NOTE: apart from the shared total of step 4, the tables are protected each on its own.
-A row of one table is not checked against the rows of another.
+A row of one table is not checked against the rows of another, so a group's count and a
+school's count may together narrow down how many of that group are at that school.
 """
 
 import dataclasses
@@ -57,10 +58,12 @@ def small_row_is_ambiguous(small, complementary, pool_sum, min_size):
     return highest > lowest
 
 
-def protect(cells, min_size, hide_total=False):
+def protect(cells, min_size, hide_total=False, hidden=()):
     """Apply the rule above; return a dict with rows, the pool and the total.
 
-    hide_total pools and hides every row, as step 4 requires.
+    hide_total pools and hides every row, as step 4 requires. hidden names rows that
+    must be pooled from the start (as "complementary" when not small), because another
+    table reveals them otherwise.
 
     rows: [{"key", "label", "participants", "comments", "suppressed", "reason"}] in the
     given order, with None for the counts of hidden rows and reason "small",
@@ -70,6 +73,9 @@ def protect(cells, min_size, hide_total=False):
     """
     present = [cell for cell in cells if cell.participants > 0]
     reasons = {cell.key: SMALL for cell in present if cell.participants < min_size}
+    for cell in present:
+        if cell.key in hidden:
+            reasons.setdefault(cell.key, COMPLEMENTARY)
 
     def pool_is_safe():
         pooled = [cell for cell in present if cell.key in reasons]
