@@ -88,6 +88,8 @@ def test_campaign_reaches_spanish_parent_on_phone(live, browser, axe, plan, staf
     question.get_by_role("button", name="En parte").click()
     question = phone.locator(".portal-pulse").first
     question.get_by_text("Su respuesta: En parte.").wait_for()
+    # The swap keeps the keyboard focus on the answer just given.
+    assert phone.evaluate("document.activeElement.getAttribute('aria-pressed')") == "true"
     axe.check(phone, "strategy after the pulse")
 
     phone.locator("details.portal-details summary").first.click()

@@ -81,7 +81,7 @@ def test_dashboard_packet_and_summary_pass_axe(live, browser, axe, staff, sample
     page.get_by_role("button", name="Close One-year benchmark").click()
     page.get_by_role("heading", name="Close One-year benchmark?").wait_for()
     axe.check(page, "closing a period, asked to confirm")
-    page.get_by_role("link", name=re.compile("^Keep it")).click()
+    page.get_by_role("link", name="Go back without closing").click()
     page.wait_for_url(re.compile(r"/monitoring/calendar$"))
     assert InputSummary.select().count() == 0
     context.close()

@@ -4,7 +4,9 @@ import html
 import re
 
 from portal.db import utcnow
+from portal.feedback.operations import start_thread
 from portal.mail.models import OutboxMessage
+from portal.plan.models import Strategy
 from portal.stakeholders.models import Invitation
 
 ANSWER = "If this address is on the district's list, a new link is on its way to it."
@@ -80,3 +82,24 @@ def test_new_link_is_rate_limited(app_config, plan):
 def test_unusable_invitation_offers_new_link(client, plan):
     page = client.get("/invitation/" + "x" * 43).get_data(as_text=True)
     assert 'href="/new-link"' in page
+
+
+def test_reply_link_on_new_device_leads_back_to_thread(client, plan, invite):
+    invitation, token = invite(email="rosa@mail.example.com", language="es")
+    thread = start_thread(invitation.stakeholder, Strategy.get(Strategy.key == "novice-mentoring"), None, "¿Hay mentores?", "es")
+
+    # The reply email's link, opened in a browser without a session.
+    assert client.get(f"/threads/{thread.id}").status_code == 401
+    response = client.post(f"/invitation/{token}")
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/threads/{thread.id}"
+    assert client.get(f"/threads/{thread.id}").status_code == 200
+
+
+def test_invitation_without_remembered_thread_opens_overview(client, plan, invite):
+    _invitation, token = invite(email="rosa@mail.example.com")
+
+    response = client.post(f"/invitation/{token}")
+
+    assert response.headers["Location"] == "/"

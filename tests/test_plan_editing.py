@@ -727,6 +727,9 @@ def test_spanish_translation_saved_and_kept(client, admin, plan):
     assert json.loads(saved.translations) == {"es": {"name": "Colaborar con los programas de formación docente"}, "vi": {"name": "Hợp tác"}}
     [event] = history_of(saved)
     assert list(event.changes) == ["translations"]
+    history = html.unescape(client.get(f"/plan/strategies/{prep.id}/history").get_data(as_text=True))
+    assert "es, name: Colaborar con los programas de formación docente; vi, name: Hợp tác" in history
+    assert '{"es"' not in history
     form = html.unescape(client.get(f"/plan/strategies/{prep.id}/edit").get_data(as_text=True))
     assert "Strategy, in Spanish" in form
     assert "Colaborar con los programas de formación docente</textarea>" in form

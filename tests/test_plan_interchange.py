@@ -154,7 +154,7 @@ BAD_FILES = [
     (["strategies", 0, "translations"], "Colaborar", "$.strategies[0].translations", 'such as {"es": {"name": "..."}}'),
     (["strategies", 0, "translations"], {"Spanish": {"name": "Colaborar"}}, "$.strategies[0].translations", "is not a language code"),
     (["strategies", 0, "translations"], {"es": "Colaborar"}, "$.strategies[0].translations.es", "must be an object of field to text"),
-    (["strategies", 0, "translations"], {"es": {"timing": "Pronto"}}, "$.strategies[0].translations.es", '"timing" cannot be translated here; use name, measures_of_success'),
+    (["strategies", 0, "translations"], {"es": {"key": "colaborar"}}, "$.strategies[0].translations.es", '"key" cannot be translated here; use name, measures_of_success, long_term_goal'),
     (["periods", 0, "translations"], {"es": {"label": 3}}, "$.periods[0].translations.es.label", "must be a string"),
     ([*S0I0, "benchmarks", 0, "translations"], {"es": {"target": "72"}}, "$.strategies[0].leading_indicators[0].benchmarks[0].translations.es", "use description"),
 ]

@@ -3,6 +3,7 @@
 import datetime
 import html
 import json
+import re
 
 import pytest
 
@@ -58,6 +59,8 @@ def test_frozen_summary_linked_from_check_in_evidence(app, client, auth, staff, 
 
     check_in = CheckIn.select().join(LeadingIndicator).where((LeadingIndicator.key == "mentor-assigned") & (CheckIn.period == period("1y"))).get()
     assert "Stakeholder input summary for One-year benchmark, frozen" in check_in.evidence
+    # The time is the district's, as on the pages, not UTC.
+    assert re.search(r"frozen \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T by ", check_in.evidence)
     assert f"by {staff['leader'].display_name}: http://portal.test/review/strategies/novice-mentoring/periods/1y" in check_in.evidence
 
     check_in_page = client.get(f"/monitoring/indicators/{check_in.indicator_id}/check-in?period=1y").get_data(as_text=True)

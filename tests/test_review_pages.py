@@ -12,7 +12,8 @@ import pytest
 from portal.feedback.models import Comment
 from portal.feedback.operations import start_thread
 from portal.plan.models import MonitoringPeriod, Strategy
-from portal.review.exports import neutralise
+from portal.review.exports import COMMENTS_LEFT_OUT, neutralise
+from portal.review.packet import WITHHELD_NOTE
 from portal.review.models import SummaryExcerpt
 from portal.stakeholders.models import Stakeholder
 from tests.test_review_summary import add_participants, sample_input  # noqa: F401  (a fixture)
@@ -23,6 +24,8 @@ def page_text(response):
 
 
 def test_dashboard_shows_charts_tables_and_input(app, client, auth, staff, sample_input):
+    add_participants("residency-pipeline", "1y", "parent", 10)
+    add_participants("residency-pipeline", "1y", "teacher", 5)
     auth.sign_in(staff["leader"])
 
     response = client.get("/dashboard?period=1y")
@@ -36,7 +39,10 @@ def test_dashboard_shows_charts_tables_and_input(app, client, auth, staff, sampl
     assert "One-year benchmark: benchmark 30, actual 19;" in text
     assert '<td data-label="Benchmark">30</td>' in text
     assert '<td data-label="Actual">19</td>' in text
-    assert "Open threads in one-year benchmark: <strong>3</strong>" in text
+    # The residency's three sample threads and fifteen added; the other strategies have
+    # too few people, so their open threads are withheld with their other counts.
+    assert "Open threads in one-year benchmark: <strong>18</strong>" in text
+    assert text.count("Open threads in one-year benchmark: <strong>not shown</strong>") == 4
     assert 'href="/strategies/residency-pipeline"' in text
     assert "Participants</dt><dd>not shown</dd>" in text
     assert "fewer than 5" in text
@@ -50,8 +56,8 @@ def test_dashboard_filters_by_school(app, client, auth, staff, sample_input):
     assert response.status_code == 200
     text = page_text(response)
     assert "Dashboard: One-year benchmark, Eastport Elementary" in text
-    # Lucia's and Alex's threads on the residency are Eastport's two open threads there.
-    assert "Open threads in one-year benchmark: <strong>2</strong>" in text
+    # Lucia and Alex are too few at Eastport for their two open threads to be shown.
+    assert text.count("Open threads in one-year benchmark: <strong>not shown</strong>") == 5
 
 
 @pytest.mark.parametrize(
@@ -149,6 +155,9 @@ def test_neutralise_formula_cells(value, expected):
 
 @pytest.fixture
 def formula_comment(sample_input):
+    """A comment that a spreadsheet would run, on a strategy with enough input to export its comments."""
+    add_participants("novice-mentoring", "2y", "parent", 10)
+    add_participants("novice-mentoring", "2y", "teacher", 5)
     author = Stakeholder.get(Stakeholder.email == "pat.wright@harborcity.example.org")
     strategy = Strategy.get(Strategy.key == "novice-mentoring")
     return start_thread(author, strategy, None, "=HYPERLINK(\"http://attacker.example\",\"Click\")", "en")
@@ -163,10 +172,16 @@ def test_comments_csv_neutralised(app, client, auth, staff, formula_comment):
     assert response.mimetype == "text/csv"
     assert 'filename=comments-2y.csv' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["thread", "posted_at_utc", "strategy"]
+    assert rows[0][:3] == ["thread", "posted_on", "strategy"]
     bodies = [row[7] for row in rows[1:]]
     assert "'=HYPERLINK(\"http://attacker.example\",\"Click\")" in bodies
-    assert len(rows) == 1 + 6 + 1
+    # The sample's one comment, fifteen added and the formula; the three other strategies
+    # with two-year input have too few people, so one row each says their comments are left out.
+    novice = [row for row in rows[1:] if row[2] == "novice-mentoring"]
+    assert len(novice) == 17
+    left_out = [row[2] for row in rows[1:] if row[7] == COMMENTS_LEFT_OUT]
+    assert sorted(left_out) == ["leadership-conditions", "prep-partnerships", "residency-pipeline"]
+    assert len(rows) == 1 + 17 + 3
 
 
 def test_comments_xlsx_neutralised(app, client, auth, staff, formula_comment):
@@ -193,6 +208,9 @@ def test_summaries_and_check_ins_exports(app, client, auth, staff, sample_input)
     assert ["residency-pipeline", "Median time to first reply", "314.2 hours (13.1 days)"] in summaries
     assert ["residency-pipeline", "Threads", "18"] in summaries
     assert ["early-hiring", "Threads", "not shown"] in summaries
+    assert ["early-hiring", "Comments: Parent or guardian", "not shown"] in summaries
+    assert ["early-hiring", "Why figures are not shown", WITHHELD_NOTE] in summaries
+    assert not [row for row in summaries if row[0] == "residency-pipeline" and row[1] == "Why figures are not shown"]
     residents = next(row for row in check_ins if row[1] == "residents-enrolled")
     assert residents[2:5] == ["30.0", "19.0", "Off track"]
     assert len(check_ins) == 1 + 12
@@ -224,10 +242,13 @@ def test_comments_export_names_group_and_school_only_from_ten(app, client, auth,
     assert [row["school"] for row in residency].count("Fells Middle") == 10
     assert {row["group"] for row in residency} == {"Parent or guardian", "not shown: fewer than 10 in the group"}
     assert "Eastport Elementary" not in {row["school"] for row in rows}
+    assert {row["language"] for row in residency} == {"en", "not shown: fewer than 10 wrote in it"}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["posted_on"]) for row in residency)
+    # The other strategies' one-year input is too small to share at all.
     others = [row for row in rows if row["strategy"] != "residency-pipeline"]
-    assert others
-    assert {row["group"] for row in others} == {"not shown: fewer than 10 in the group"}
-    assert {row["school"] for row in others} <= {"", "not shown: fewer than 10 at the school"}
+    assert len(others) == 4
+    assert {row["body"] for row in others} == {COMMENTS_LEFT_OUT}
+    assert {row["thread"] for row in others} == {""}
 
 
 def test_pdf_prints_vietnamese_quote(app, client, auth, staff, sample_input):

@@ -109,6 +109,7 @@ def test_put_back_on_roster_is_invited_again(roster_admin, plan, staff):
 
     assert response.status_code == 303
     assert Stakeholder.get_by_id(rosa.id).removed_at is None
+    assert "To send them a link now, send a current campaign again" in text_of(roster_admin.get("/roster"))
     campaign = make_campaign(plan, staff)
     assert campaigns.send_campaign(campaign, staff["admin"]) == SAMPLE_TAKEN
 
@@ -127,3 +128,23 @@ def test_removing_twice_changes_nothing(roster_admin):
 def test_unknown_stakeholder_not_found(roster_admin):
     assert roster_admin.get("/roster/99999/remove").status_code == 404
     assert roster_admin.post("/roster/99999/restore").status_code == 404
+
+
+def test_roster_search_takes_wildcards_literally(roster_admin):
+    assert "Nobody matches." in text_of(roster_admin.get("/roster?q=%25"))
+    assert "Nobody matches." in text_of(roster_admin.get("/roster?q=_"))
+
+
+def test_roster_search_skips_names_hidden_from_staff(roster_admin):
+    student = Stakeholder.select().join(StakeholderGroup).where(StakeholderGroup.anonymous == True).first()  # noqa: E712
+    student.name = "Quentin Zephyrine"
+    student.save()
+    parent = Stakeholder.get(Stakeholder.email == "rosa.alvarez@mail.example.com")
+    parent.name = "Rosa Zephyrine"
+    parent.show_name_to_staff = False
+    parent.save()
+
+    found = text_of(roster_admin.get("/roster?q=zephyrine"))
+
+    assert "Nobody matches." in found
+    assert student.email in text_of(roster_admin.get(f"/roster?q={student.email[:6]}"))

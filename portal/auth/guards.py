@@ -2,16 +2,22 @@
 
 import functools
 
-from flask import abort, g
+from flask import abort, g, request, session
 from flask_login import current_user
 
 from portal.extensions import login_manager
 
 
 def deny_stakeholder_without_session():
-    """Abort with 403 for staff or a stakeholder whose invitation lapsed, else 401."""
+    """Abort with 403 for staff or a stakeholder whose invitation lapsed, else 401.
+
+    A conversation asked for without a session (from a reply email, on another device)
+    is remembered, so that the next invitation link opened here leads back to it.
+    """
     if current_user.is_authenticated or g.get("invitation_problem"):
         abort(403)
+    if request.method == "GET" and request.path.startswith("/threads/"):
+        session["after_invitation"] = request.path
     abort(401)
 
 

@@ -1,6 +1,7 @@
 """Staff sign-in and sign-out, and invitation links for stakeholders."""
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import (
@@ -133,12 +134,16 @@ def continue_invitation(token):
     """Swap the token for a session and leave the token's URL."""
     invitation = invitation_or_explanation(token)
 
+    # A conversation this browser asked for before it had a session is opened next.
+    remembered_thread = session.get("after_invitation", "")
     logout_user()
     session.clear()
     session["invitation_id"] = invitation.id
     session["language"] = invitation.stakeholder.language
     session.permanent = True
     accept_invitation(invitation)
+    if re.fullmatch(r"/threads/\d+", remembered_thread):
+        return redirect(remembered_thread, code=303)
     return redirect(url_for("plan.overview"), code=303)
 
 

@@ -504,6 +504,7 @@ def history_view(kind, item_id=None):
         events=events,
         actor_name=functools.partial(actor_name, staff),
         field_label=functools.partial(field_label, kind),
+        history_value=history_value,
         page_url=kind.page_url(item) if item is not None and current_user.role == "admin" else None,
     )
 
@@ -513,6 +514,22 @@ def actor_name(staff, actor_text):
         user = staff.get(int(actor_text.split(":")[1]))
         return user.display_name if user is not None else f"a removed staff account ({actor_text})"
     return {"cli": "the command line", "import": "the plan import"}.get(actor_text, actor_text)
+
+
+def history_value(name, value):
+    """Return a recorded value as text; the JSON of summaries and translations reads as "language, field: text" parts."""
+    if value is None:
+        return "none"
+    if name in ("summaries", "translations") and isinstance(value, str):
+        by_language = json.loads(value or "{}")
+        if not by_language:
+            return "none"
+        if name == "summaries":
+            return "; ".join(f"{language}: {text}" for language, text in by_language.items())
+        return "; ".join(
+            f"{language}, {field.replace('_', ' ')}: {text}" for language, texts in by_language.items() for field, text in texts.items()
+        )
+    return value
 
 
 def field_label(kind, name):

@@ -191,7 +191,7 @@ class PlanItemForm(FlaskForm):
 class PlanForm(PlanItemForm):
     """The plan's details and the district (LEA) it belongs to."""
 
-    translated = ("title",)
+    translated = ("title", "stakeholder_engagement")
 
     lea_name = StringField("District (LEA) name", [required("district's name"), Length(max=200)], filters=[strip])
     lea_state = StringField("State", [Optional(), Length(max=2)], filters=[strip])
@@ -205,6 +205,7 @@ class PlanForm(PlanItemForm):
     time_zone = StringField("Time zone", [required("time zone"), Length(max=64)], filters=[strip], default="America/New_York")
     data_as_of = IsoDateField("Monitoring data entered up to", [Optional()])
     stakeholder_engagement = TextAreaField("How stakeholders stay engaged across the plan", filters=[strip])
+    stakeholder_engagement_es = spanish("How stakeholders stay engaged across the plan")
     technical_assistance = TextAreaField("Technical assistance requested", filters=[strip])
 
     hints = {
@@ -324,7 +325,7 @@ def person_choices(plan):
 class StrategyForm(PlanItemForm):
     """Step 1 and the strategy-wide part of the Step 2 monitoring plan."""
 
-    translated = ("name", "measures_of_success")
+    translated = ("name", "measures_of_success", "long_term_goal", "timing", "stakeholder_engagement", "course_corrections")
 
     key = StringField("Key", [required("key"), Length(max=100)], filters=[strip])
     name = TextAreaField("Strategy", [required("strategy's name")], filters=[strip])
@@ -333,11 +334,15 @@ class StrategyForm(PlanItemForm):
     measures_of_success_es = spanish("Measures of success")
     person_responsible_id = person_field("Person responsible")
     long_term_goal = TextAreaField("Long-term goal", filters=[strip])
+    long_term_goal_es = spanish("Long-term goal")
     starts_on = IsoDateField("Work starts on", [Optional()])
     ends_on = IsoDateField("Work ends on", [Optional()])
     timing = TextAreaField("Timing", filters=[strip])
+    timing_es = spanish("Timing")
     stakeholder_engagement = TextAreaField("Stakeholder engagement at each level", filters=[strip])
+    stakeholder_engagement_es = spanish("Stakeholder engagement at each level")
     course_corrections = TextAreaField("Planned course corrections", filters=[strip])
+    course_corrections_es = spanish("Planned course corrections")
     summary_en = TextAreaField("Plain-language summary for families, in English", filters=[strip])
     summary_es = TextAreaField("Plain-language summary for families, in Spanish", filters=[strip])
 

@@ -39,7 +39,7 @@ class Translated:
 class Plan(Translated, BaseModel):
     """A district's Equity Plan, Section 4, with the district (LEA) it belongs to."""
 
-    TRANSLATED = ("title",)
+    TRANSLATED = ("title", "stakeholder_engagement")
 
     lea_name = pw.CharField(max_length=200)
     lea_state = pw.CharField(max_length=2, default="")
@@ -102,7 +102,7 @@ class MonitoringPeriod(Translated, BaseModel):
 class Strategy(Translated, BaseModel):
     """Step 1 and the strategy-wide part of Step 2."""
 
-    TRANSLATED = ("name", "measures_of_success")
+    TRANSLATED = ("name", "measures_of_success", "long_term_goal", "timing", "stakeholder_engagement", "course_corrections")
 
     plan = pw.ForeignKeyField(Plan, backref="strategies", on_delete="CASCADE")
     key = pw.CharField(max_length=100)

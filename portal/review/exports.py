@@ -1,5 +1,6 @@
 """Board packet exports: comments, summaries and check-ins as CSV or Excel, and the packet as PDF."""
 
+import collections
 import csv
 import io
 import logging
@@ -19,8 +20,9 @@ from xml.sax.saxutils import escape
 
 from portal.feedback.models import Comment, Thread
 from portal.plan.models import Benchmark, LeadingIndicator, Strategy
-from portal.review.packet import STATUS_LABELS, WITHHELD_NOTE, group_rows, headline_figures, indicator_rows
-from portal.review.summary import EXCERPT_GROUP_MIN_PARTICIPANTS, count_input, quotable
+from portal.plan.status import local_date
+from portal.review.packet import STATUS_LABELS, WITHHELD_NOTE, group_rows, headline_figures, indicator_rows, open_threads_text
+from portal.review.summary import EXCERPT_GROUP_MIN_PARTICIPANTS, count_input, quotable, summary_for
 from portal.stakeholders.models import Stakeholder, StakeholderGroup
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_KINDS = ("comments", "summaries", "check-ins")
 GROUP_NOT_SHOWN = f"not shown: fewer than {EXCERPT_GROUP_MIN_PARTICIPANTS} in the group"
 SCHOOL_NOT_SHOWN = f"not shown: fewer than {EXCERPT_GROUP_MIN_PARTICIPANTS} at the school"
+LANGUAGE_NOT_SHOWN = f"not shown: fewer than {EXCERPT_GROUP_MIN_PARTICIPANTS} wrote in it"
+COMMENTS_LEFT_OUT = "Comments left out: too few people took part to share them without pointing at someone."
 
 
 def neutralise(value):
@@ -43,12 +47,13 @@ def neutralise(value):
 def comment_rows(plan, period):
     """Return the header and one row per stakeholder comment in the period's threads.
 
-    A comment's group and school are given as in the summary's quotes: only when the
-    strategy's input for the period has at least EXCERPT_GROUP_MIN_PARTICIPANTS
-    participants in that group or school. With fewer, a verbatim comment beside its
-    group or school could point at its author.
+    The comments are left out, with one row saying so, for a strategy whose summary
+    withholds its figures: their number alone is a count the summary hides. A comment's
+    group, school and language are given only when at least EXCERPT_GROUP_MIN_PARTICIPANTS
+    participants of the strategy share them, as for the summary's quotes, and its date
+    without the time. Otherwise a verbatim comment beside them could point at its author.
     """
-    header = ["thread", "posted_at_utc", "strategy", "indicator", "group", "school", "language", "body", "thread_state", "outcome"]
+    header = ["thread", "posted_on", "strategy", "indicator", "group", "school", "language", "body", "thread_state", "outcome"]
     comments = (
         Comment.select(Comment, Thread, Strategy, Stakeholder, StakeholderGroup, Benchmark, LeadingIndicator)
         .join(Thread)
@@ -63,29 +68,46 @@ def comment_rows(plan, period):
         .order_by(Comment.created_at, Comment.id)
     )
     rows = []
-    nameable = {}
+    shareable = {}
     for comment in comments:
         thread = comment.thread
-        if thread.strategy_id not in nameable:
-            nameable[thread.strategy_id] = quotable(count_input(thread.strategy, period))
-        named_groups, named_schools = nameable[thread.strategy_id]
+        if thread.strategy_id not in shareable:
+            shareable[thread.strategy_id] = what_to_share(thread.strategy, period)
+            if shareable[thread.strategy_id] is None:
+                rows.append(["", "", thread.strategy.key, "", "", "", "", COMMENTS_LEFT_OUT, "", ""])
+        if shareable[thread.strategy_id] is None:
+            continue
+        named_groups, named_schools, named_languages = shareable[thread.strategy_id]
         person = comment.stakeholder
         body = f"[hidden by the district: {comment.hidden_reason}]" if comment.hidden_at else comment.body
         rows.append(
             [
                 thread.id,
-                comment.created_at.isoformat(sep=" ", timespec="minutes"),
+                local_date(comment.created_at, plan.time_zone).isoformat(),
                 thread.strategy.key,
                 thread.benchmark.indicator.key if thread.benchmark_id else "",
                 person.group.label if person.group_id in named_groups else GROUP_NOT_SHOWN,
                 person.school if not person.school or person.school in named_schools else SCHOOL_NOT_SHOWN,
-                comment.language,
+                comment.language if comment.language in named_languages else LANGUAGE_NOT_SHOWN,
                 body,
                 thread.state,
                 thread.outcome or "",
             ]
         )
     return header, rows
+
+
+def what_to_share(strategy, period):
+    """Return (group ids, schools, languages) that may stand beside a comment, or None to leave them all out."""
+    if summary_for(strategy, period).get("figures_withheld"):
+        return None
+    raw = count_input(strategy, period)
+    named_groups, named_schools = quotable(raw)
+    writers = collections.defaultdict(set)
+    for comment in raw["comments"]:
+        writers[comment.language].add(comment.stakeholder_id)
+    named_languages = {language for language, people in writers.items() if len(people) >= EXCERPT_GROUP_MIN_PARTICIPANTS}
+    return named_groups, named_schools, named_languages
 
 
 def summary_rows(figures):
@@ -97,6 +119,8 @@ def summary_rows(figures):
         for label, participants, comments in group_rows(item.summary):
             rows.append([item.strategy.key, f"Participants: {label}", participants])
             rows.append([item.strategy.key, f"Comments: {label}", comments])
+        if item.summary.get("figures_withheld"):
+            rows.append([item.strategy.key, "Why figures are not shown", WITHHELD_NOTE])
         frozen = item.summary.get("frozen")
         rows.append([item.strategy.key, "Frozen", f"{frozen['at']} UTC by {frozen['by'] or 'unknown'}" if frozen else "live"])
     return header, rows
@@ -200,7 +224,7 @@ def packet_pdf(plan, period, figures):
         summary = item.summary
         story.append(Spacer(1, 12))
         story.append(Paragraph(escape(item.strategy.name), styles["Heading2"]))
-        story.append(Paragraph(escape(f"Status: {STATUS_LABELS[item.progress.status]}. Open threads: {item.open_threads}."), styles["BodyText"]))
+        story.append(Paragraph(escape(f"Status: {STATUS_LABELS[item.progress.status]}. Open threads: {open_threads_text(item)}."), styles["BodyText"]))
         table = Table([cells(["Indicator", "Benchmark", "Actual", "Status"])] + [cells(row) for row in indicator_rows(item, period)], colWidths=[3.4 * inch, 1 * inch, 1 * inch, 1.1 * inch])
         table.setStyle(grid)
         story.append(table)

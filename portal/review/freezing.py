@@ -1,7 +1,9 @@
 """Freeze each strategy's input summary when a monitoring period is closed."""
 
+import datetime
 import json
 import logging
+import zoneinfo
 
 from flask import current_app
 
@@ -19,9 +21,12 @@ def summary_url(strategy, period):
 
 
 def evidence_line(strategy, period, frozen):
+    """Return the evidence line for a frozen summary, with the time in the district's time zone."""
     closed_by = frozen.frozen_by.display_name if frozen.frozen_by_id else "the system"
+    zone = zoneinfo.ZoneInfo(strategy.plan.time_zone)
+    frozen_at = frozen.frozen_at.replace(tzinfo=datetime.timezone.utc).astimezone(zone)
     return (
-        f"Stakeholder input summary for {period.label}, frozen {frozen.frozen_at:%Y-%m-%d %H:%M} UTC "
+        f"Stakeholder input summary for {period.label}, frozen {frozen_at:%Y-%m-%d %H:%M} {frozen_at.tzname()} "
         f"by {closed_by}: {summary_url(strategy, period)}"
     )
 

@@ -81,6 +81,11 @@ def count_text(value, min_size, reason=None):
     return f"fewer than {min_size}" if reason == "small" else "not shown"
 
 
+def open_threads_text(item):
+    """Return a strategy's open threads in the period as text; withheld with the summary's other counts."""
+    return "not shown" if item.summary.get("figures_withheld") else str(item.open_threads)
+
+
 def share_text(share):
     return "none yet" if share is None else f"{share * 100:.0f}%"
 
@@ -119,7 +124,7 @@ def headline_figures(summary):
 def group_rows(summary):
     """Return (label, participants text, comments text) for each group and the pooled row."""
     size = summary["min_group_size"]
-    rows = [(row["label"], count_text(row["participants"], size, row["reason"]), "" if row["comments"] is None else str(row["comments"])) for row in summary["by_group"]]
+    rows = [(row["label"], count_text(row["participants"], size, row["reason"]), count_text(row["comments"], size)) for row in summary["by_group"]]
     pool = summary.get("other_groups")
     # A pool of one group repeats that group's row, so it is listed only with two or more.
     if pool and len(pool["members"]) >= 2:
@@ -127,7 +132,7 @@ def group_rows(summary):
             (
                 "Other groups (" + ", ".join(pool["members"]) + ")",
                 count_text(pool["participants"], size),
-                "" if pool["comments"] is None else str(pool["comments"]),
+                count_text(pool["comments"], size),
             )
         )
     return rows

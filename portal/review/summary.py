@@ -292,7 +292,7 @@ def whole_figures(strategy, period, raw):
 
 
 def withhold(figures):
-    """Return the whole figures with every count replaced by None; names and labels stay.
+    """Return the whole figures with every count replaced by None, and no languages.
 
     Each of them bounds the number of participants (a pulse answer is one person, a
     thread at least one), so none may be shown while that number is hidden.
@@ -309,7 +309,8 @@ def withhold(figures):
             "percentile_method": PERCENTILE_METHOD,
         },
         "loops_closed": {"count": None, "outcomes": {outcome: None for outcome in OUTCOMES}},
-        "languages": {code: None for code in figures["languages"]},
+        # A language's name alone can point at the one person who writes in it.
+        "languages": {},
     }
 
 

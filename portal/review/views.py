@@ -26,6 +26,7 @@ from portal.review.packet import (
     group_rows,
     headline_figures,
     indicator_rows,
+    open_threads_text,
     plan_periods,
     plan_schools,
     strategy_figures,
@@ -42,7 +43,7 @@ LEADERS = ("admin", "leader")
 
 @bp.context_processor
 def summary_texts():
-    return {"withheld_note_text": WITHHELD_NOTE}
+    return {"withheld_note_text": WITHHELD_NOTE, "open_threads_text": open_threads_text}
 
 
 def current_plan():

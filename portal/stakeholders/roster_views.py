@@ -7,10 +7,12 @@ summaries. The routes join the stakeholder_admin blueprint.
 
 import logging
 
+import peewee as pw
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.guards import staff_required
+from portal.db import is_sqlite
 from portal.feedback.models import Thread
 from portal.stakeholders import campaigns
 from portal.stakeholders.admin_views import bp
@@ -50,8 +52,9 @@ def roster():
 
     people = Stakeholder.select(Stakeholder, StakeholderGroup).join(StakeholderGroup)
     if filters["q"]:
-        pattern = f"%{filters['q'].lower()}%"
-        people = people.where(Stakeholder.email.contains(filters["q"].lower()) | Stakeholder.name.ilike(pattern))
+        # A name is searched only where staff may see it, or the search would confirm a guess.
+        named = (StakeholderGroup.anonymous == False) & (Stakeholder.show_name_to_staff == True)  # noqa: E712
+        people = people.where(contains(Stakeholder.email, filters["q"]) | (named & contains(Stakeholder.name, filters["q"])))
     if filters["group"]:
         people = people.where(StakeholderGroup.key == filters["group"])
     if filters["state"] == "active":
@@ -78,6 +81,12 @@ def roster():
         ),
         422 if errors else 200,
     )
+
+
+def contains(field, text):
+    """Return an expression true where the field contains text, ignoring case; % and _ match only themselves."""
+    position = pw.fn.INSTR if is_sqlite() else pw.fn.STRPOS
+    return position(pw.fn.LOWER(field), text.lower()) > 0
 
 
 def load_stakeholder(stakeholder_id):
@@ -117,5 +126,9 @@ def restore_stakeholder(stakeholder_id):
         flash(f"{person.email} is already on the roster.", "info")
     else:
         campaigns.restore_to_roster(person, current_user._get_current_object())
-        flash(f"{person.email} is back on the roster. The next campaign that reaches their group invites them.", "success")
+        flash(
+            f"{person.email} is back on the roster. To send them a link now, send a current campaign again: "
+            "it invites everyone in its audience who holds no working link.",
+            "success",
+        )
     return redirect(url_for("stakeholder_admin.roster", state="removed"), code=303)
