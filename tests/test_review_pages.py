@@ -273,3 +273,23 @@ def test_bad_pdf_font_rejected_at_startup(app_config, value):
         create_app({**app_config, "PDF_FONT": value})
 
     assert f"PDF_FONT is {value!r}, which is not a .ttf file" in str(error.value)
+
+
+def test_comments_to_quote_come_fifty_a_page(app, client, auth, staff, sample_input):
+    threads = add_participants("novice-mentoring", "1y", "parent", 60)
+    auth.sign_in(staff["admin"])
+    url = "/review/strategies/novice-mentoring/periods/1y"
+
+    first = page_text(client.get(url))
+    second = page_text(client.get(f"{url}?page=2"))
+
+    # The sample's two comments and sixty more: 50 on the first page, 12 on the second.
+    assert "Page 1 of 2, oldest comments first." in first
+    assert first.count("Quote in summary<span") == 50
+    assert second.count("Quote in summary<span") == 12
+    assert "comment 62</span>" in second
+    assert page_text(client.get(f"{url}?page=9")).count("Quote in summary<span") == 12
+
+    last = Comment.get(Comment.thread == threads[-1])
+    response = client.post(f"/review/comments/{last.id}/excerpt", data={"action": "choose", "next": f"{url}?page=2"})
+    assert response.headers["Location"] == f"{url}?page=2"

@@ -105,7 +105,7 @@ def what_to_share(strategy, period):
     named_groups, named_schools = quotable(raw)
     writers = collections.defaultdict(set)
     for comment in raw["comments"]:
-        writers[comment.language].add(comment.stakeholder_id)
+        writers[comment.language].add(comment.author)
     named_languages = {language for language, people in writers.items() if len(people) >= EXCERPT_GROUP_MIN_PARTICIPANTS}
     return named_groups, named_schools, named_languages
 

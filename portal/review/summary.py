@@ -42,29 +42,44 @@ def nearest_rank(values, percent):
     return ordered[rank - 1]
 
 
-def summary_threads(strategy, period, school=None):
+def summary_threads(strategy, period, school, *columns):
+    """Return a query of the columns of the counted threads; school limits them to that school's stakeholders."""
     query = (
-        Thread.select(Thread, Stakeholder)
+        Thread.select(*columns)
         .join(Stakeholder)
         .where((Thread.strategy == strategy) & (Thread.period == period) & (Thread.state != "withdrawn"))
-        .order_by(Thread.created_at, Thread.id)
     )
     if school is not None:
         query = query.where(Stakeholder.school == school)
-    return list(query)
+    return query
 
 
 def count_input(strategy, period, school=None):
-    """Collect the raw, unprotected figures; school limits them to that school's stakeholders."""
-    threads = summary_threads(strategy, period, school)
-    thread_ids = [thread.id for thread in threads]
+    """Collect the raw, unprotected figures; school limits them to that school's stakeholders.
+
+    Rows come as named tuples of the columns the summary counts, because building full
+    model instances took most of the time for thousands of threads.
+    """
+    threads = list(
+        summary_threads(strategy, period, school, Thread.id, Thread.created_at, Thread.state, Thread.outcome)
+        .order_by(Thread.created_at, Thread.id)
+        .namedtuples()
+    )
+    # The threads' ids as a subquery: a list of thousands of ids would exceed the
+    # database's limit on query parameters.
+    thread_ids = summary_threads(strategy, period, school, Thread.id)
     groups = {group.id: group for group in StakeholderGroup.select()}
 
     comments = []
     replies = []
-    if thread_ids:
+    if threads:
         comments = list(
-            Comment.select(Comment, Stakeholder)
+            Comment.select(
+                Comment.stakeholder.alias("author"),
+                Stakeholder.group.alias("group_id"),
+                Stakeholder.school.alias("school"),
+                Comment.language.alias("language"),
+            )
             .join(Stakeholder)
             .where(
                 Comment.thread.in_(thread_ids)
@@ -72,32 +87,41 @@ def count_input(strategy, period, school=None):
                 & Comment.withdrawn_at.is_null()
             )
             .order_by(Comment.created_at, Comment.id)
+            .namedtuples()
         )
         replies = list(
-            Comment.select(Comment.thread, Comment.created_at)
+            Comment.select(Comment.thread.alias("thread_id"), Comment.created_at.alias("created_at"))
             .where(Comment.thread.in_(thread_ids) & Comment.staff.is_null(False) & (Comment.internal == False))  # noqa: E712
             .order_by(Comment.created_at)
+            .namedtuples()
         )
 
     pulse_query = (
-        PulseAnswer.select(PulseAnswer)
+        PulseAnswer.select(
+            PulseAnswer.benchmark.alias("benchmark_id"),
+            PulseAnswer.answer.alias("answer"),
+            PulseAnswer.stakeholder.alias("stakeholder_id"),
+            PulseAnswer.group.alias("group_id"),
+            PulseAnswer.school.alias("school"),
+        )
         .join(Benchmark)
         .join(LeadingIndicator)
         .where((LeadingIndicator.strategy == strategy) & (PulseAnswer.period == period))
     )
     if school is not None:
         pulse_query = pulse_query.where(PulseAnswer.school == school)
-    pulse_answers = list(pulse_query)
+    pulse_answers = list(pulse_query.namedtuples())
 
     # stakeholder id -> (group id, school)
     participants = {}
     for comment in comments:
-        participants.setdefault(comment.stakeholder_id, (comment.stakeholder.group_id, comment.stakeholder.school))
+        participants.setdefault(comment.author, (comment.group_id, comment.school))
     for answer in pulse_answers:
         participants.setdefault(answer.stakeholder_id, (answer.group_id, answer.school))
 
     return {
         "threads": threads,
+        "thread_ids": thread_ids,
         "comments": comments,
         "replies": replies,
         "pulse_answers": pulse_answers,
@@ -108,14 +132,14 @@ def count_input(strategy, period, school=None):
 
 def group_cells(raw):
     participants = collections.Counter(group_id for group_id, _school in raw["participants"].values())
-    comments = collections.Counter(comment.stakeholder.group_id for comment in raw["comments"])
+    comments = collections.Counter(comment.group_id for comment in raw["comments"])
     ordered = sorted(raw["groups"].values(), key=lambda group: (group.position, group.id))
     return [Cell(group.key, group.label, participants[group.id], comments[group.id]) for group in ordered]
 
 
 def school_cells(raw):
     participants = collections.Counter(school for _group_id, school in raw["participants"].values())
-    comments = collections.Counter(comment.stakeholder.school for comment in raw["comments"])
+    comments = collections.Counter(comment.school for comment in raw["comments"])
     schools = sorted(set(participants) | set(comments), key=lambda name: (name == "", name))
     return [Cell(name, name or NO_SCHOOL, participants[name], comments[name]) for name in schools]
 
@@ -268,11 +292,10 @@ def whole_figures(strategy, period, raw):
     """
     hours = reply_times(raw)
     threads = raw["threads"]
-    thread_ids = [thread.id for thread in threads]
     theme_counts = collections.Counter()
-    if thread_ids:
-        for link in ThreadTheme.select(ThreadTheme, Theme).join(Theme).where(ThreadTheme.thread.in_(thread_ids)):
-            theme_counts[link.theme.label] += 1
+    if threads:
+        labels = Theme.select(Theme.label).join(ThreadTheme).where(ThreadTheme.thread.in_(raw["thread_ids"])).tuples()
+        theme_counts.update(label for (label,) in labels)
     closed = [thread for thread in threads if thread.state == "closed"]
     outcomes = collections.Counter(thread.outcome for thread in closed if thread.outcome)
     return {

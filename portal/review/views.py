@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("review", __name__, static_folder="static", static_url_path="/review/static")
 
 LEADERS = ("admin", "leader")
+# Comments offered for quoting on one page of an input summary.
+CANDIDATES_PAGE_SIZE = 50
 
 
 @bp.context_processor
@@ -213,9 +215,9 @@ def strategy_summary(key, period_key):
     )
     frozen = summary["frozen"] is not None
     chooser = may_choose_excerpts(strategy) and not frozen
-    candidates = []
+    candidates, page, pages = [], 1, 1
     if chooser:
-        candidates = list(
+        query = (
             Comment.select(Comment, Thread)
             .join(Thread)
             .where(
@@ -225,8 +227,11 @@ def strategy_summary(key, period_key):
                 & Comment.hidden_at.is_null()
                 & Comment.withdrawn_at.is_null()
             )
-            .order_by(Comment.created_at, Comment.id)
         )
+        pages = max(1, -(-query.count() // CANDIDATES_PAGE_SIZE))
+        page = request.args.get("page", "1")
+        page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+        candidates = list(query.order_by(Comment.created_at, Comment.id).paginate(page, CANDIDATES_PAGE_SIZE))
     chosen = {row.comment_id for row in SummaryExcerpt.select().where((SummaryExcerpt.strategy == strategy) & (SummaryExcerpt.period == period))}
     return render_page_or_block(
         "review/summary.html",
@@ -237,6 +242,9 @@ def strategy_summary(key, period_key):
         summary=summary,
         check_ins=check_ins,
         candidates=candidates,
+        candidates_offset=(page - 1) * CANDIDATES_PAGE_SIZE,
+        page=page,
+        pages=pages,
         chosen=chosen,
         chooser=chooser,
         count_text=count_text,
