@@ -361,3 +361,20 @@ def test_input_before_link_not_counted(app, plan, staff, roster):
     start_thread(rosa, strategy, None, "Written after the campaign's link.", "es")
     assert campaigns.participation(campaign)["total"] == (26, 1)
     assert state_of(invitation) == "commented"
+
+
+def test_invitee_pages_with_htmx(app, client, auth, staff, plan):
+    parents = StakeholderGroup.get(StakeholderGroup.key == "parent")
+    for number in range(60):
+        Stakeholder.create(email=f"parent{number}@mail.example.com", group=parents)
+    campaign = make_campaign(plan, staff)
+    campaigns.send_campaign(campaign, staff["admin"])
+    auth.sign_in(staff["admin"])
+
+    first = client.get(f"/campaigns/{campaign.id}", headers={"HX-Request": "true"})
+    second = client.get(f"/campaigns/{campaign.id}?page=2", headers={"HX-Request": "true"})
+
+    assert first.status_code == 200
+    assert "<html" not in first.get_data(as_text=True)
+    assert f'href="/campaigns/{campaign.id}?page=2"' in first.get_data(as_text=True)
+    assert f'href="/campaigns/{campaign.id}?page=1"' in second.get_data(as_text=True)
