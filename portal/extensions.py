@@ -18,12 +18,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def select_language():
-    """Pick the page language: an explicit choice, the stakeholder's, then the browser's."""
+    """Pick the page language: an explicit choice, the stakeholder's, a link's ?lang=, then the browser's."""
     languages = current_app.config["LANGUAGES"]
     candidates = [session.get("language"), g.get("page_language")]
     stakeholder = g.get("stakeholder")
     if stakeholder is not None:
         candidates.append(stakeholder.language)
+    candidates.append(request.args.get("lang"))
     for language in candidates:
         if language in languages:
             return language

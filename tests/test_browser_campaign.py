@@ -4,6 +4,7 @@ import datetime
 import email
 import email.policy
 import re
+import time
 
 from portal.db import utcnow
 from portal.feedback.models import Comment, PulseAnswer
@@ -19,6 +20,19 @@ from tests.test_campaigns import ROSTER
 ROSA = "rosa.alvarez@mail.example.com"
 STRATEGY_ES = "Colaborar con los programas de formación docente para ofrecer capacitación sobre nuestras escuelas"
 INDICATOR_ES = "Maestros nuevos en las escuelas de mayor pobreza que dicen que se sintieron preparados"
+
+
+def focus_becomes(page, attribute, value, seconds=5):
+    """Return True once the focused element's attribute has the value, polling for a few seconds.
+
+    The page's Content Security Policy forbids the eval that wait_for_function uses.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if page.evaluate(f"document.activeElement.getAttribute('{attribute}')") == value:
+            return True
+        page.wait_for_timeout(50)
+    return False
 
 
 def translate_first_strategy():
@@ -93,10 +107,16 @@ def test_campaign_reaches_spanish_parent_on_phone(live, browser, axe, plan, staf
     axe.check(phone, "strategy after the pulse")
 
     phone.locator("details.portal-details summary").first.click()
+    phone.get_by_label("Su comentario").first.fill("   ")
+    phone.get_by_role("button", name="Enviar comentario").first.click()
+    phone.get_by_text("Escriba su comentario antes de enviarlo.").first.wait_for()
+    # The form is swapped whole; the focus goes to the field to fix, not to the page.
+    assert focus_becomes(phone, "aria-invalid", "true")
     box = phone.get_by_label("Su comentario").first
     box.fill("En Eastport los maestros nuevos no tienen mentor hasta noviembre.")
     phone.get_by_role("button", name="Enviar comentario").first.click()
     phone.get_by_text("Gracias. Su comentario se envió").first.wait_for()
+    assert focus_becomes(phone, "role", "status")
     # The new comment is listed under "Sus comentarios" without reloading the page.
     phone.locator("#strategy-threads").get_by_text("En Eastport los maestros nuevos").wait_for()
     axe.check(phone, "strategy after commenting, Spanish")

@@ -260,7 +260,7 @@ def test_reply_queues_one_email(app, auth, staff, invite):
     assert message.created_by_id == staff["induction"].id
     assert reply in message.body_text
     assert f"http://portal.test/threads/{thread_id}" in message.body_text
-    assert f'href="http://portal.test/threads/{thread_id}"' in message.body_html
+    assert f'href="http://portal.test/threads/{thread_id}?lang=en"' in message.body_html
 
 
 def test_reply_email_in_english(app, auth, staff, invite):

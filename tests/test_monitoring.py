@@ -129,6 +129,8 @@ def test_check_in_with_htmx_returns_fragment(client, auth, staff):
         ({"actual": "104"}, "actual", "104 is more than 100. Enter a percent from 0 to 100"),
         ({"actual": "-3"}, "actual", "-3 is below zero"),
         ({"actual": "about sixty"}, "actual", "&#39;about sixty&#39; is not a number. Enter a number such as 82.5."),
+        ({"actual": "7,5"}, "actual", "&#39;7,5&#39; has a comma that is not a thousands separator. Write decimals with a point, such as 7.5."),
+        ({"actual": "70,5%"}, "actual", "&#39;70,5%&#39; has a comma that is not a thousands separator."),
         ({"period": "9y"}, "period", "There is no monitoring period &#39;9y&#39; in this plan. Choose one of the listed periods."),
         ({"period": ""}, "period", "Choose the monitoring period."),
         ({"implemented": ""}, "implemented", "Choose yes, partially or no."),

@@ -88,8 +88,10 @@ def test_reply_link_on_new_device_leads_back_to_thread(client, plan, invite):
     invitation, token = invite(email="rosa@mail.example.com", language="es")
     thread = start_thread(invitation.stakeholder, Strategy.get(Strategy.key == "novice-mentoring"), None, "¿Hay mentores?", "es")
 
-    # The reply email's link, opened in a browser without a session.
-    assert client.get(f"/threads/{thread.id}").status_code == 401
+    # The reply email's link, opened in an English browser without a session.
+    asked = client.get(f"/threads/{thread.id}?lang=es", headers={"Accept-Language": "en-US"})
+    assert asked.status_code == 401
+    assert 'lang="es"' in asked.get_data(as_text=True)
     response = client.post(f"/invitation/{token}")
 
     assert response.status_code == 303

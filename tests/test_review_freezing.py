@@ -237,6 +237,8 @@ def test_closing_asks_first_and_changes_nothing_until_confirmed(app, client, aut
     assert "The period's 12 check-ins can then be changed by administrators only." in text
     assert "The stakeholder input summary of each of the 5 strategies is frozen" in text
     assert "The 11 open conversations stay open for replies." in text
+    assert "Comments that arrive from now on count in the next period" in text
+    assert "This is the plan's last period" not in text
     assert 'name="confirm" value="yes"' in text
     assert period("1y").state != "closed"
     assert InputSummary.select().count() == 0
@@ -259,3 +261,15 @@ def test_failed_freeze_leaves_period_open(app, client, auth, staff, sample_input
     assert period("1y").state == before
     assert period("1y").closed_at is None
     assert InputSummary.select().count() == 0
+
+
+def test_closing_last_period_warns_of_open_campaign(app, client, auth, staff, sample_input):
+    from tests.test_campaigns import make_campaign
+
+    make_campaign(sample_input, staff, name="Spring check-in")
+    auth.sign_in(staff["leader"])
+
+    text = html.unescape(client.post(f"/monitoring/periods/{period('2y').id}/state", data={"state": "closed"}).get_data(as_text=True))
+
+    assert "This is the plan's last period, so comments that arrive from now on count in no period's summary." in text
+    assert "The campaign “Spring check-in” still takes comments until" in text

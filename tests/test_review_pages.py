@@ -293,3 +293,17 @@ def test_comments_to_quote_come_fifty_a_page(app, client, auth, staff, sample_in
     last = Comment.get(Comment.thread == threads[-1])
     response = client.post(f"/review/comments/{last.id}/excerpt", data={"action": "choose", "next": f"{url}?page=2"})
     assert response.headers["Location"] == f"{url}?page=2"
+
+
+def test_exports_give_freeze_time_in_district_zone(app, client, auth, staff, sample_input):
+    from portal.review.freezing import freeze_period
+
+    freeze_period(MonitoringPeriod.get(MonitoringPeriod.key == "1y"), staff["leader"])
+    auth.sign_in(staff["leader"])
+
+    summaries = list(csv.reader(io.StringIO(client.get("/board-packet/1y/summaries.csv").data.decode("utf-8-sig"))))
+
+    frozen = [row[2] for row in summaries if row[1] == "Frozen"]
+    assert len(frozen) == 5
+    assert all(re.search(r" E[SD]T by ", text) for text in frozen), frozen
+    assert not any("UTC" in text for text in frozen)

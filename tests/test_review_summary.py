@@ -160,7 +160,9 @@ def test_summary_shows_whole_figures_once_total_is_safe(app, sample_input):
     assert summary["figures_withheld"] is False
     assert summary["participants"] == 18
     assert summary["threads"] == 18
-    assert summary["languages"] == {"en": 17, "ht": 1}
+    # The one Haitian Creole comment is pooled, and a pool of one writer is not shown.
+    assert summary["languages"] == {"en": 17}
+    assert summary["other_languages"] == {"comments": None, "suppressed": True}
     assert summary["replies"]["answered"] == 3
     assert summary["replies"]["answered_share"] == round(3 / 18, 3)
     rows = {row["group"]: row for row in summary["by_group"]}
@@ -282,7 +284,8 @@ def test_summary_in_one_school(app, sample_input):
     add_participants("residency-pipeline", "1y", "community-member", 5, school="")
     summary = build_summary(strategy("residency-pipeline"), period("1y"), school="Eastport Elementary")
     assert summary["threads"] == 7
-    assert summary["languages"] == {"en": 6, "es": 1}
+    assert summary["languages"] == {"en": 6}
+    assert summary["other_languages"]["suppressed"] is True
     # The paraprofessional is hidden in the whole summary, so here too; the six parents
     # join the pool so that the one paraprofessional is not revealed.
     rows = {row["group"]: row for row in summary["by_group"]}
@@ -453,7 +456,10 @@ def test_invited_against_participated(app, sample_input, staff):
     }
     assert rows["teacher"]["participated"] is None
     assert rows["teacher"]["reason"] == "small"
-    assert rows["parent"]["participated"] == 0
+    # No parent took part; that reads "fewer than 5" too, so that a group of one invited
+    # person does not tell whether that person took part.
+    assert (rows["parent"]["participated"], rows["parent"]["reason"]) == (None, "small")
+    assert (rows["board-member"]["participated"], rows["board-member"]["reason"]) == (None, "small")
     assert build_summary(strategy("early-hiring"), period("1y"))["invited"] is None
 
 
@@ -466,3 +472,18 @@ def test_invited_only_by_campaigns_covering_strategy(app, sample_input, staff):
 
     assert build_summary(strategy("leadership-conditions"), period("2y"))["invited"] is None
     assert build_summary(strategy("prep-partnerships"), period("2y"))["invited"]["invited"] == 5
+
+
+def test_languages_named_from_five_writers(app, plan):
+    teacher = StakeholderGroup.get(StakeholderGroup.key == "teacher")
+    for index, language in enumerate(["en"] * 6 + ["es"] * 3 + ["vi"] * 2):
+        person = Stakeholder.create(email=f"writer{index}@mail.example.com", group=teacher, school="Lakeland High")
+        thread = start_thread(person, strategy("novice-mentoring"), None, f"Comment {index}", language)
+        thread.period = period("2y")
+        thread.save()
+
+    summary = build_summary(strategy("novice-mentoring"), period("2y"))
+
+    # Three Spanish and two Vietnamese writers are too few to name, but five together may be counted.
+    assert summary["languages"] == {"en": 6}
+    assert summary["other_languages"] == {"comments": 5, "suppressed": False}

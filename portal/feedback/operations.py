@@ -121,10 +121,19 @@ def reply(thread, staff_user, body):
     return comment
 
 
+def thread_link(thread):
+    """Return the thread's address for an email, with the stakeholder's language.
+
+    The link may be opened on a device with no session, where the page asking for an
+    invitation link would otherwise follow the browser's language.
+    """
+    return f"{current_app.config['BASE_URL']}/threads/{thread.id}?lang={thread.stakeholder.language}"
+
+
 def queue_reply_email(thread, staff_user, comment):
     """Queue the reply notification in the stakeholder's language, with a link that stops such email."""
     stakeholder = thread.stakeholder
-    thread_url = f"{current_app.config['BASE_URL']}/threads/{thread.id}"
+    thread_url = thread_link(thread)
     stop_url = stop_notifications_url(stakeholder)
     context = {
         "thread": thread,
@@ -222,7 +231,7 @@ def queue_stakeholder_email(thread, staff_user, kind, template, **extra):
     context = {
         "thread": thread,
         "staff_user": staff_user,
-        "thread_url": f"{current_app.config['BASE_URL']}/threads/{thread.id}",
+        "thread_url": thread_link(thread),
         "stop_url": stop_url,
         "district": thread.plan.lea_name,
         **extra,

@@ -77,9 +77,16 @@ def long_text(label, validators=()):
 def parse_measure(text, unit):
     """Return the number typed for an indicator's unit, or raise ValidationError saying what to enter.
 
-    Percent values may end in "%", and thousands may be separated by commas.
+    Percent values may end in "%", and thousands may be separated by commas. A comma
+    anywhere else, as in the decimal comma of "7,5", is rejected rather than dropped.
     """
-    cleaned = text.replace(",", "").strip()
+    stripped = text.strip()
+    if "," in stripped and not re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d*)?%?", stripped):
+        decimal = stripped.replace(",", ".")
+        raise ValidationError(
+            f"{text!r} has a comma that is not a thousands separator. Write decimals with a point, such as {decimal}."
+        )
+    cleaned = stripped.replace(",", "")
     if unit == "percent":
         cleaned = cleaned.removesuffix("%").strip()
     if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", cleaned):

@@ -502,9 +502,20 @@ def closing_consequences(period):
     """Return what closing a period changes, for the confirmation page."""
     from portal.review.models import InputSummary
 
+    from portal.stakeholders.models import Campaign
+
     strategies = Strategy.select().where(Strategy.plan == period.plan_id).count()
     frozen = InputSummary.select().where(InputSummary.period == period).count()
+    today = plan_today(period.plan)
     return {
+        "last_period": not MonitoringPeriod.select().where(
+            (MonitoringPeriod.plan == period.plan_id) & (MonitoringPeriod.starts_on > period.ends_on)
+        ).exists(),
+        "open_campaigns": list(
+            Campaign.select()
+            .where((Campaign.period == period) & Campaign.revoked_at.is_null() & (Campaign.closes_on >= today))
+            .order_by(Campaign.closes_on)
+        ),
         "strategies_to_freeze": strategies - frozen,
         "already_frozen": frozen,
         "check_ins": CheckIn.select().where(CheckIn.period == period).count(),

@@ -2,6 +2,7 @@
 
 import collections
 import csv
+import datetime
 import io
 import logging
 import os
@@ -24,6 +25,7 @@ from portal.plan.status import local_date
 from portal.review.packet import STATUS_LABELS, WITHHELD_NOTE, group_rows, headline_figures, indicator_rows, open_threads_text
 from portal.review.summary import EXCERPT_GROUP_MIN_PARTICIPANTS, count_input, quotable, summary_for
 from portal.stakeholders.models import Stakeholder, StakeholderGroup
+from portal.web import format_moment
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,10 @@ EXPORT_KINDS = ("comments", "summaries", "check-ins")
 GROUP_NOT_SHOWN = f"not shown: fewer than {EXCERPT_GROUP_MIN_PARTICIPANTS} in the group"
 SCHOOL_NOT_SHOWN = f"not shown: fewer than {EXCERPT_GROUP_MIN_PARTICIPANTS} at the school"
 LANGUAGE_NOT_SHOWN = f"not shown: fewer than {EXCERPT_GROUP_MIN_PARTICIPANTS} wrote in it"
-COMMENTS_LEFT_OUT = "Comments left out: too few people took part to share them without pointing at someone."
+COMMENTS_LEFT_OUT = (
+    "Comments left out: too few people took part to share them without pointing at someone. "
+    "The packet prints only the quotes that staff chose."
+)
 
 
 def neutralise(value):
@@ -87,7 +92,7 @@ def comment_rows(plan, period):
                 thread.strategy.key,
                 thread.benchmark.indicator.key if thread.benchmark_id else "",
                 person.group.label if person.group_id in named_groups else GROUP_NOT_SHOWN,
-                person.school if not person.school or person.school in named_schools else SCHOOL_NOT_SHOWN,
+                person.school if person.school in named_schools else SCHOOL_NOT_SHOWN,
                 comment.language if comment.language in named_languages else LANGUAGE_NOT_SHOWN,
                 body,
                 thread.state,
@@ -110,6 +115,11 @@ def what_to_share(strategy, period):
     return named_groups, named_schools, named_languages
 
 
+def frozen_moment(frozen):
+    """Return when a summary was frozen in the district's time zone, as the pages show it."""
+    return format_moment(datetime.datetime.fromisoformat(frozen["at"]))
+
+
 def summary_rows(figures):
     header = ["strategy", "figure", "value"]
     rows = []
@@ -122,7 +132,7 @@ def summary_rows(figures):
         if item.summary.get("figures_withheld"):
             rows.append([item.strategy.key, "Why figures are not shown", WITHHELD_NOTE])
         frozen = item.summary.get("frozen")
-        rows.append([item.strategy.key, "Frozen", f"{frozen['at']} UTC by {frozen['by'] or 'unknown'}" if frozen else "live"])
+        rows.append([item.strategy.key, "Frozen", f"{frozen_moment(frozen)} by {frozen['by'] or 'unknown'}" if frozen else "live"])
     return header, rows
 
 
@@ -241,7 +251,7 @@ def packet_pdf(plan, period, figures):
             group_table.setStyle(grid)
             story.append(group_table)
         frozen = summary.get("frozen")
-        note = f"Frozen {frozen['at']} UTC by {frozen['by'] or 'unknown'}." if frozen else "Live figures: the period is not closed."
+        note = f"Frozen {frozen_moment(frozen)} by {frozen['by'] or 'unknown'}." if frozen else "Live figures: the period is not closed."
         story.append(Paragraph(escape(note), small))
         for excerpt in summary["excerpts"]:
             attribution = f" ({excerpt['group']})" if excerpt["group"] else ""

@@ -23,7 +23,7 @@ from portal.db import utcnow
 from portal.feedback.models import OUTCOMES, PULSE_ANSWERS, Comment, PulseAnswer, Theme, Thread, ThreadTheme
 from portal.plan.models import Benchmark, LeadingIndicator
 from portal.review.models import InputSummary, SummaryExcerpt
-from portal.review.suppression import Cell, protect
+from portal.review.suppression import SMALL, Cell, protect
 from portal.stakeholders.models import Campaign, CampaignStrategy, Invitation, Stakeholder, StakeholderGroup
 
 # An excerpt names its author's group only when that group has at least this many
@@ -197,9 +197,11 @@ def invited_table(strategy, period, raw, min_size, hide_total=False):
                 "group": group.key,
                 "label": group.label,
                 "invited": invited_by_group[group.id],
-                "participated": row["participants"] if row else 0,
-                "suppressed": row["suppressed"] if row else False,
-                "reason": row["reason"] if row else None,
+                # Nobody from the group took part. Shown as "fewer than N" too, because next
+                # to a group of one invited person a 0 and a "fewer than N" tell them apart.
+                "participated": row["participants"] if row else None,
+                "suppressed": row["suppressed"] if row else True,
+                "reason": row["reason"] if row else SMALL,
             }
         )
     return {
@@ -314,6 +316,26 @@ def whole_figures(strategy, period, raw):
     }
 
 
+def protected_languages(raw, min_size):
+    """Return ({language: comments} for languages with at least min_size writers, the rest pooled).
+
+    The pool is a dict of comments and writers for the other languages together, shown
+    only from min_size writers (else its comments are None), or None when nothing is pooled.
+    """
+    writers = collections.defaultdict(set)
+    comments = collections.Counter()
+    for comment in raw["comments"]:
+        writers[comment.language].add(comment.author)
+        comments[comment.language] += 1
+    shown = {language: comments[language] for language in sorted(writers) if len(writers[language]) >= min_size}
+    pooled = [language for language in writers if language not in shown]
+    if not pooled:
+        return shown, None
+    pooled_writers = set().union(*(writers[language] for language in pooled))
+    safe = len(pooled_writers) >= min_size
+    return shown, {"comments": sum(comments[language] for language in pooled) if safe else None, "suppressed": not safe}
+
+
 def withhold(figures):
     """Return the whole figures with every count replaced by None, and no languages.
 
@@ -383,6 +405,7 @@ def build_summary(strategy, period, school=None):
     schools = protect(school_cells(raw), min_size)
     withheld = school_hidden or groups["total"]["suppressed"] or schools["total"]["suppressed"]
     figures = whole_figures(strategy, period, raw)
+    figures["languages"], other_languages = protected_languages(raw, min_size)
     if withheld:
         groups = protect(group_cells(raw), min_size, hide_total=True)
         schools = protect(school_cells(raw), min_size, hide_total=True)
@@ -409,6 +432,7 @@ def build_summary(strategy, period, school=None):
         ],
         "other_schools": schools["pool"],
         "invited": invited_table(strategy, period, raw, min_size, hide_total=withheld),
+        "other_languages": None if withheld else other_languages,
         **figures,
         "excerpts": excerpt_rows(strategy, period, raw, min_size),
         "frozen": None,

@@ -146,7 +146,8 @@ def send_campaign(campaign_id):
         flash(str(error), "error")
         return redirect(url_for("campaigns.campaign", campaign_id=campaign.id), code=303)
     if invited:
-        flash(f"{invited} invitations queued in the outbox. The mail worker sends them in batches.", "success")
+        queued = "1 invitation" if invited == 1 else f"{invited} invitations"
+        flash(f"{queued} queued in the outbox. The mail worker sends them in batches.", "success")
     else:
         flash("Everyone in the audience already has a link from this campaign; nothing was sent.", "info")
     return redirect(url_for("campaigns.campaign", campaign_id=campaign.id), code=303)
