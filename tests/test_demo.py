@@ -50,7 +50,7 @@ def test_demo_plan_reads_in_spanish(app):
     import_plan(json.loads(DEMO_PLAN.read_text(encoding="utf-8")), "test")
 
     # Every text a Spanish-speaking family reads first in the demo has its own Spanish
-    # version; a strategy's details, folded away on its page, may fall back to English.
+    # version. A strategy's details are folded away on its page, so they may fall back to English.
     first_read = {"title", "stakeholder_engagement", "label", "name", "measures_of_success", "description"}
     for model in (Plan, MonitoringPeriod, Strategy, LeadingIndicator, Benchmark):
         for item in model.select():

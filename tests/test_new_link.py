@@ -84,7 +84,7 @@ def test_unusable_invitation_offers_new_link(client, plan):
     assert 'href="/new-link"' in page
 
 
-def test_reply_link_on_new_device_leads_back_to_thread(client, plan, invite):
+def test_reply_link_returns_to_thread(client, plan, invite):
     invitation, token = invite(email="rosa@mail.example.com", language="es")
     thread = start_thread(invitation.stakeholder, Strategy.get(Strategy.key == "novice-mentoring"), None, "¿Hay mentores?", "es")
 

@@ -230,7 +230,7 @@ def test_hidden_comment_body_left_out_of_export(app, client, auth, staff, formul
     assert "[hidden by the district: Spam link]" in text
 
 
-def test_comments_export_names_group_and_school_only_from_ten(app, client, auth, staff, sample_input):
+def test_export_names_groups_from_ten(app, client, auth, staff, sample_input):
     add_participants("residency-pipeline", "1y", "parent", 10, school="Fells Middle")
     auth.sign_in(staff["leader"])
 

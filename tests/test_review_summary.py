@@ -222,7 +222,7 @@ def teachers_at(lakeland, fells):
     return build_summary(strategy("novice-mentoring"), period("2y"))
 
 
-def test_school_table_that_must_hide_the_total_hides_the_groups_too(app, plan):
+def test_hidden_school_total_hides_groups(app, plan):
     # Six teachers, five at one school and one at another. The schools cannot show the
     # total: with 6 known and "5 or more" at Lakeland High, Fells Middle would be 1. The
     # teachers' row alone would give that total away, so it is hidden too.
@@ -235,9 +235,9 @@ def test_school_table_that_must_hide_the_total_hides_the_groups_too(app, plan):
     assert [path for path, _number in numbers(summary) if path[-1] not in NOT_COUNTS] == []
 
 
-def test_school_pool_that_can_hide_a_small_school_keeps_the_total(app, plan):
-    # Seven teachers, five and two: the two at Fells Middle could be 1 or 2 for all a
-    # reader knows, so the total and the teachers' row are shown.
+def test_safe_school_pool_keeps_total(app, plan):
+    # Seven teachers, five and two: the two at Fells Middle could be 1 or 2 as far as a
+    # reader can tell, so the total and the teachers' row are shown.
     summary = teachers_at(5, 2)
 
     assert summary["other_schools"]["participants"] == 7

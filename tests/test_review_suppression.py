@@ -186,7 +186,7 @@ def test_min_group_size_from_environment(app_config, monkeypatch):
         create_app(app_config)
 
 
-def test_hide_total_hides_every_row_of_a_safe_table():
+def test_hide_total_hides_every_row():
     cells = [Cell("teacher", "Teachers", 6, 9), Cell("parent", "Parents", 1, 1), Cell("student", "Students", 0)]
 
     shown = protect(cells, 5)
@@ -195,7 +195,8 @@ def test_hide_total_hides_every_row_of_a_safe_table():
     assert shown["total"]["participants"] == 7
     assert [(row["key"], row["reason"]) for row in hidden["rows"]] == [("teacher", "complementary"), ("parent", "small")]
     assert all(row["participants"] is None and row["comments"] is None for row in hidden["rows"])
-    assert hidden["pool"]["participants"] is None and hidden["pool"]["suppressed"] is True
+    assert hidden["pool"]["participants"] is None
+    assert hidden["pool"]["suppressed"] is True
     assert hidden["total"] == {"participants": None, "comments": None, "suppressed": True}
 
 

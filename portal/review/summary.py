@@ -368,11 +368,12 @@ def hidden_by_whole(strategy, period, school, raw, min_size):
     whole count minus this school's leaves 1 to min_size - 1 people at other schools.
     """
     whole_raw = count_input(strategy, period)
-    whole_groups = protect(group_cells(whole_raw), min_size)
+    whole_cells = group_cells(whole_raw)
+    whole_groups = protect(whole_cells, min_size)
     whole_schools = protect(school_cells(whole_raw), min_size)
     school_hidden = any(row["key"] == school and row["suppressed"] for row in whole_schools["rows"])
     hidden = {row["key"] for row in whole_groups["rows"] if row["suppressed"]}
-    whole_counts = {cell.key: cell.participants for cell in group_cells(whole_raw)}
+    whole_counts = {cell.key: cell.participants for cell in whole_cells}
     for cell in group_cells(raw):
         if cell.participants and 0 < whole_counts[cell.key] - cell.participants < min_size:
             hidden.add(cell.key)
