@@ -131,6 +131,10 @@ def htmx_config():
             "includeIndicatorStyles": False,
             "historyCacheSize": 0,
             "refreshOnHistoryMiss": True,
+            # htmx wires up new content's controls when it settles, 20 ms after the
+            # swap by default. The portal has no settle transitions, so settling at
+            # once keeps a quick change to a form just swapped in from being lost.
+            "defaultSettleDelay": 0,
             "responseHandling": [
                 {"code": "204", "swap": False},
                 {"code": "[23]..", "swap": True},

@@ -21,6 +21,14 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 PHONE = {"width": 390, "height": 844}
+# Classes htmx puts on a requesting element and on new content until it settles.
+# The htmx attributes of new content take effect only once these are gone.
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-added, .htmx-settling"
+
+
+def settled(page):
+    """Wait until htmx has no request in flight and has finished settling new content."""
+    page.locator(HTMX_BUSY).first.wait_for(state="detached")
 
 
 class LiveServer:

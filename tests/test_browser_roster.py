@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.stakeholders.models import Stakeholder, StakeholderGroup
-from tests.browser import PHONE
+from tests.browser import PHONE, settled
 from tests.test_browser import axe, browser, live, sign_in  # noqa: F401  (fixtures)
 from tests.test_roster import SAMPLE_REJECTED, SAMPLE_ROSTER, SAMPLE_TAKEN
 
@@ -95,12 +95,14 @@ def test_groups_and_import_on_phone(live, browser, axe, staff, files):
 
     page.get_by_label("Full name").select_option("Email")
     page.get_by_text("Column 'Email' is already chosen for email.").first.wait_for()
+    settled(page)
     assert page.get_by_role("button", name=re.compile("^Import")).count() == 0
     axe.check(page, "roster mapping with an error, after htmx")
     page.get_by_label("School").select_option("")
-    # The swap replaces the whole form; a change made to the old form while
-    # the request is in flight would go to a detached element.
+    # The swap replaces the whole form, and htmx wires up the new form's
+    # fields only when the swap settles; a change made before then is lost.
     page.wait_for_url(re.compile(r"school=(&|$)"))
+    settled(page)
     page.get_by_label("Full name").focus()
     page.get_by_label("Full name").select_option("")
     page.get_by_text(f"To add: {SAMPLE_TAKEN}").wait_for()
