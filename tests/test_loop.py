@@ -234,11 +234,24 @@ def test_inbox_filters_by_state_and_language(app, plan, family, staff, invite):
     assert "Inbox (2 waiting, 1 overdue)" in nav
 
 
-def test_inbox_ignores_bad_filters(app, family, staff):
+def test_inbox_rejects_bad_filters(app, family, staff):
+    _parent, thread = family
     induction = signed_in(app, staff["induction"])
-    response = induction.get("/inbox?state=nonsense&strategy=abc")
-    assert response.status_code == 200
-    assert "Awaiting reply: 1" in response.get_data(as_text=True)
+    response = induction.get(f"/inbox?state=nonsense&strategy=abc&language=es&group={thread.stakeholder.group_id + 99}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Some filters were not applied" in page
+    assert "&#39;nonsense&#39; is not one of the thread states, so this filter was not applied." in page
+    assert "&#39;abc&#39; is not one of the plan&#39;s strategies" in page
+    assert f"&#39;{thread.stakeholder.group_id + 99}&#39; is not one of the stakeholder groups" in page
+    assert "Choose a value from the list." in page
+    # The valid language filter still applies, and the bad ones fall back to their defaults.
+    assert "Awaiting reply: 1" in page
+    assert f"/threads/{thread.id}\"" in page
+    assert "is not one of the comment languages" not in page
+    english = induction.get("/inbox?language=en&period=x").get_data(as_text=True)
+    assert "Awaiting reply: 0" in english
+    assert "&#39;x&#39; is not one of the plan&#39;s monitoring periods" in english
 
 
 def test_thread_page_query_count_fixed(app, plan, family, staff):

@@ -174,6 +174,26 @@ class InboxFilterForm(FlaskForm):
     group = SelectField("Group", coerce=int, choices=[], default=0)
     language = SelectField("Language", choices=[], default="")
 
+    # What each filter chooses from, for the message about a value that is not in its list.
+    CHOICE_NAMES = {
+        "state": "the thread states",
+        "strategy": "the plan's strategies",
+        "period": "the plan's monitoring periods",
+        "group": "the stakeholder groups",
+        "language": "the comment languages",
+    }
+
+    def drop_invalid(self, args):
+        """Reset each filter that failed validation to its default, with a message naming the value."""
+        for item in self:
+            if item.errors:
+                value = args.get(item.name, "")
+                item.errors = [
+                    f"{value!r} is not one of {self.CHOICE_NAMES[item.name]}, so this filter was not applied. "
+                    "Choose a value from the list."
+                ]
+                item.data = item.default
+
     def fill_choices(self, plan):
         """Offer the plan's strategies and periods, the groups and the comment languages."""
         from portal.plan.models import MonitoringPeriod, Strategy

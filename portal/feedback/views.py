@@ -199,9 +199,9 @@ def inbox():
     """List threads by state, oldest waiting first, filtered by strategy, period, group and language."""
     filters = InboxFilterForm(request.args, meta={"csrf": False})
     filters.fill_choices(Plan.current())
-    if not filters.validate():
-        filters = InboxFilterForm(formdata=None)
-        filters.fill_choices(Plan.current())
+    valid = filters.validate()
+    if not valid:
+        filters.drop_invalid(request.args)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
     cutoff = overdue_cutoff()
@@ -218,7 +218,7 @@ def inbox():
     total = query.count()
     threads = list(query.paginate(page, INBOX_PAGE_SIZE))
     pages = max(1, -(-total // INBOX_PAGE_SIZE))
-    return render_template(
+    html = render_template(
         "feedback/inbox.html",
         threads=threads,
         total=total,
@@ -230,6 +230,7 @@ def inbox():
         rating=helpful_share(**inbox_scope()),
         not_linked=current_user.role == "point-person" and current_user.person_id is None,
     )
+    return html, 200 if valid else 422
 
 
 def helpful_share(person_id=None, staff_id=None):
