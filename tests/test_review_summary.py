@@ -463,6 +463,30 @@ def test_invited_against_participated(app, sample_input, staff):
     assert build_summary(strategy("early-hiring"), period("1y"))["invited"] is None
 
 
+def test_invited_in_one_school(app, sample_input, staff):
+    from portal.stakeholders import campaigns
+    from tests.test_campaigns import make_campaign
+
+    campaigns.send_campaign(make_campaign(sample_input, staff), staff["admin"])
+
+    lakeland = build_summary(strategy("leadership-conditions"), period("2y"), school="Lakeland High")["invited"]
+
+    # The roster's eight people at Lakeland High; a grandparent counts as a parent.
+    assert lakeland["invited"] == 8
+    assert {row["group"]: row["invited"] for row in lakeland["by_group"]} == {
+        "teacher": 2,
+        "teacher-leader": 1,
+        "principal": 1,
+        "parent": 2,
+        "student": 2,
+    }
+    # Marco and Gianna took part there: too few to show.
+    assert lakeland["participated"] is None
+    eastport = build_summary(strategy("leadership-conditions"), period("2y"), school="Eastport Elementary")["invited"]
+    # Seven rows name Eastport Elementary, but one repeats a teacher and one has an invalid email.
+    assert eastport["invited"] == 5
+
+
 def test_invited_only_by_campaigns_covering_strategy(app, sample_input, staff):
     from portal.stakeholders import campaigns
     from tests.test_campaigns import make_campaign

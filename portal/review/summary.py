@@ -157,10 +157,11 @@ def reply_times(raw):
     return hours
 
 
-def invited_table(strategy, period, raw, min_size, hide_total=False):
+def invited_table(strategy, period, raw, min_size, hide_total=False, school=None, hidden=()):
     """Return invited against participated, from the period's campaigns that cover the strategy.
 
-    hide_total hides every participated count, for a summary that hides its total.
+    hide_total hides every participated count, for a summary that hides its total. school
+    counts only the stakeholders of that school, and hidden names groups to show as hidden.
     """
     covering = (
         Campaign.select(Campaign.id)
@@ -174,10 +175,12 @@ def invited_table(strategy, period, raw, min_size, hide_total=False):
         )
     )
 
-    invited = list(
-        Stakeholder.select(Stakeholder.id, Stakeholder.group, Stakeholder.school)
-        .where(Stakeholder.id.in_(Invitation.select(Invitation.stakeholder).where(Invitation.campaign.in_(covering))))
+    query = Stakeholder.select(Stakeholder.id, Stakeholder.group, Stakeholder.school).where(
+        Stakeholder.id.in_(Invitation.select(Invitation.stakeholder).where(Invitation.campaign.in_(covering)))
     )
+    if school is not None:
+        query = query.where(Stakeholder.school == school)
+    invited = list(query)
     if not invited:
         return None
 
@@ -186,7 +189,8 @@ def invited_table(strategy, period, raw, min_size, hide_total=False):
     invited_by_group = collections.Counter(person.group_id for person in invited)
     took_part_by_group = collections.Counter(person.group_id for person in took_part)
     ordered = sorted((groups[group_id] for group_id in invited_by_group), key=lambda group: (group.position, group.id))
-    protected = protect([Cell(group.key, group.label, took_part_by_group[group.id]) for group in ordered], min_size, hide_total)
+    cells = [Cell(group.key, group.label, took_part_by_group[group.id]) for group in ordered]
+    protected = protect(cells, min_size, hide_total, hidden=hidden)
     protected_rows = {row["key"]: row for row in protected["rows"]}
 
     rows = []
@@ -432,7 +436,7 @@ def build_summary(strategy, period, school=None):
             for row in schools["rows"]
         ],
         "other_schools": schools["pool"],
-        "invited": invited_table(strategy, period, raw, min_size, hide_total=withheld),
+        "invited": invited_table(strategy, period, raw, min_size, withheld, school, hidden_groups),
         "other_languages": None if withheld else other_languages,
         **figures,
         "excerpts": excerpt_rows(strategy, period, raw, min_size),
