@@ -160,7 +160,9 @@ def test_pulse_and_edit_without_javascript(live, browser, plan, invite):  # noqa
     page.get_by_role("button", name="Guardar cambios").click()
     page.get_by_text("Su comentario fue actualizado.").wait_for()
     page.get_by_text("Falta un mentor en Eastport.").wait_for()
-    page.get_by_role("button", name=re.compile("^Retirar")).click()
+    page.get_by_role("link", name=re.compile("^Retirar")).click()
+    page.get_by_role("heading", name="¿Retirar su comentario?").wait_for()
+    page.get_by_role("button", name="Retirar el comentario").click()
     page.get_by_text("Su comentario fue retirado.").wait_for()
     assert Comment.get().withdrawn_at is not None
 
@@ -183,6 +185,13 @@ def test_edit_pages_pass_axe(live, browser, axe, plan, invite):  # noqa: F811
     page.get_by_text("Write your comment before saving it.").wait_for()
     axe.check(page, "edit comment with an error")
     page.get_by_role("link", name="Cancel").click()
-    page.get_by_role("button", name=re.compile("^Withdraw")).click()
+    page.get_by_role("link", name=re.compile("^Withdraw")).click()
+    page.get_by_role("heading", name="Withdraw your comment?").wait_for()
+    axe.check(page, "withdraw a comment")
+    page.get_by_role("link", name="Keep it").click()
+    page.wait_for_url(re.compile(r"/threads/\d+$"))
+    assert Comment.get().withdrawn_at is None
+    page.get_by_role("link", name=re.compile("^Withdraw")).click()
+    page.get_by_role("button", name="Withdraw the comment").click()
     page.get_by_text("The author withdrew this comment.").wait_for()
     axe.check(page, "thread after withdrawing")

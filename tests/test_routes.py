@@ -291,6 +291,11 @@ TABLE = {
         {"body": "Our school still has no mentor, as of this week."},
         row(anonymous=401, stakeholders=403, stakeholder=303, staff=403),
     ),
+    ("/comments/<int:comment_id>/withdraw", "GET"): (
+        "/comments/{answer}/withdraw",
+        None,
+        row(anonymous=401, stakeholders=403, stakeholder=200, staff=403),
+    ),
     ("/comments/<int:comment_id>/withdraw", "POST"): (
         "/comments/{answer}/withdraw",
         {},

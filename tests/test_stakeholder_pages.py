@@ -166,6 +166,15 @@ def test_edit_after_window_refused(client, own_comment):
     assert Comment.get_by_id(own_comment.id).withdrawn_at is None
 
 
+def test_withdraw_asks_to_confirm(client, own_comment):
+    response = client.get(f"/comments/{own_comment.id}/withdraw")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Withdraw your comment?" in page
+    assert "Our mentor left." in page
+    assert Comment.get_by_id(own_comment.id).withdrawn_at is None
+
+
 def test_withdraw_takes_thread_out_of_inbox(client, auth, staff, own_comment):
     response = client.post(f"/comments/{own_comment.id}/withdraw")
     assert response.status_code == 303
@@ -199,6 +208,7 @@ def test_someone_elses_comment_forbidden(client, own_comment, invite):
     client.post("/sign-out")
     signed_in(client, invite, email="other@mail.example.com", group="teacher")
     assert client.get(f"/comments/{own_comment.id}/edit").status_code == 403
+    assert client.get(f"/comments/{own_comment.id}/withdraw").status_code == 403
     assert client.post(f"/comments/{own_comment.id}/withdraw").status_code == 403
     assert Comment.get_by_id(own_comment.id).withdrawn_at is None
 

@@ -114,13 +114,17 @@ def edit_comment(comment_id):
     return redirect(url_for("feedback.thread", thread_id=comment.thread_id), code=303)
 
 
-@bp.route("/comments/<int:comment_id>/withdraw", methods=["POST"])
+@bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 @stakeholder_required
 def withdraw_comment(comment_id):
-    """Withdraw the author's comment within the editing window."""
+    """Ask the author to confirm, then withdraw their comment within the editing window."""
     comment = load_own_comment(comment_id)
     if not own_comments.can_change(comment, g.stakeholder, utcnow()):
         return too_late(comment)
+    if request.method == "GET":
+        return render_template(
+            "feedback/withdraw_comment.html", comment=comment, until=own_comments.editable_until(comment)
+        )
     own_comments.withdraw_comment(comment, g.stakeholder)
     flash(_("Your comment was withdrawn. Staff no longer see its text."), "success")
     return redirect(url_for("feedback.thread", thread_id=comment.thread_id), code=303)
