@@ -5,13 +5,17 @@ import html
 import io
 import re
 
+import arabic_reshaper
 import openpyxl
 import pypdf
 import pytest
+from bidi import get_display
+from reportlab.pdfbase import pdfmetrics
 
 from portal.feedback.models import Comment
 from portal.feedback.operations import start_thread
 from portal.plan.models import MonitoringPeriod, Strategy
+from portal.review import exports
 from portal.review.exports import COMMENTS_LEFT_OUT, neutralise
 from portal.review.packet import WITHHELD_NOTE
 from portal.review.models import SummaryExcerpt
@@ -263,6 +267,37 @@ def test_pdf_prints_vietnamese_quote(app, client, auth, staff, sample_input):
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     # Helvetica, the fallback, has no glyph for "ớ" or "ư"; the TrueType font has.
     assert "Lớp toán của con tôi" in text
+
+
+def test_pdf_sets_arabic_quote_right_to_left(app, client, auth, staff, sample_input):
+    six_months = MonitoringPeriod.get(MonitoringPeriod.key == "6m")
+    comment = Comment.select().where(Comment.language == "ar").get()
+    SummaryExcerpt.create(strategy=comment.thread.strategy, period=six_months, comment=comment, chosen_by=staff["leader"])
+    auth.sign_in(staff["leader"])
+
+    response = client.get("/board-packet/6m/packet.pdf")
+
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    # The letters are drawn joined (as presentation forms). pypdf puts right-to-left
+    # text back in reading order when it extracts it.
+    assert arabic_reshaper.reshape("نرجو أن تكون استطلاعات") in text
+    assert "نرجو" not in text
+
+
+def test_arabic_lines_keep_reading_order(app):
+    words = "واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة"
+    with app.app_context():
+        font = exports.pdf_font()
+
+    lines = exports.visual_lines(words, font, 9, 80)
+
+    assert len(lines) > 2
+    assert get_display(arabic_reshaper.reshape("واحد"), base_dir="R") in lines[0]
+    assert get_display(arabic_reshaper.reshape("عشرة"), base_dir="R") in lines[-1]
+    assert all(pdfmetrics.stringWidth(line, font, 9) <= 80 for line in lines)
+    assert exports.is_right_to_left(words)
+    assert not exports.is_right_to_left("Lớp toán của con tôi")
 
 
 @pytest.mark.parametrize("value", ["/nowhere/font.ttf", "README.md"])

@@ -6,11 +6,16 @@ import datetime
 import io
 import logging
 import os
+import unicodedata
+
+import arabic_reshaper
 
 import openpyxl
 import peewee as pw
+from bidi import get_display
 from flask import current_app
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
@@ -199,11 +204,48 @@ def pdf_font():
     return PDF_FONT_NAME
 
 
+def is_right_to_left(text):
+    """Return True if the text has a letter of a right-to-left script, such as Arabic or Hebrew."""
+    return any(unicodedata.bidirectional(character) in ("R", "AL") for character in text)
+
+
+def visual_lines(text, font, size, width):
+    """Return right-to-left text as lines in the order they are drawn, each fitting the width.
+
+    reportlab draws characters left to right as stored and does not join Arabic letters,
+    so each line is shaped into Arabic presentation forms and reordered here. The text is
+    broken into lines first, because reordering a whole paragraph would put its last
+    words on the first line.
+    """
+    lines, line = [], ""
+    for word in arabic_reshaper.reshape(text).split():
+        candidate = f"{line} {word}" if line else word
+        if line and pdfmetrics.stringWidth(candidate, font, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return [get_display(line, base_dir="R") for line in lines]
+
+
+def quote_paragraphs(excerpt, style, width):
+    """Return the flowables for a chosen quote and its group, right-aligned for right-to-left text."""
+    quote = f"\u201c{excerpt['body']}\u201d"
+    attribution = f"({excerpt['group']})" if excerpt["group"] else ""
+    if not is_right_to_left(quote):
+        return [Paragraph(escape(f"{quote} {attribution}".strip()), style)]
+    right = style.clone(f"{style.name}-rtl", alignment=TA_RIGHT)
+    lines = visual_lines(quote, style.fontName, style.fontSize, width)
+    flowables = [Paragraph("<br/>".join(escape(line) for line in lines), right)]
+    if attribution:
+        flowables.append(Paragraph(escape(attribution), right))
+    return flowables
+
+
 def packet_pdf(plan, period, figures):
     """Return the board packet as PDF bytes, with the figures the packet page shows."""
-    # NOTE: without the uharfbuzz shaping library, which is not installed, reportlab
-    # neither joins Arabic letters nor sets them right to left. Arabic quotes read well
-    # only in the page and the exports.
     font = pdf_font()
     buffer = io.BytesIO()
     title = f"Board packet: {period.label}"
@@ -254,7 +296,6 @@ def packet_pdf(plan, period, figures):
         note = f"Frozen {frozen_moment(frozen)} by {frozen['by'] or 'unknown'}." if frozen else "Live figures: the period is not closed."
         story.append(Paragraph(escape(note), small))
         for excerpt in summary["excerpts"]:
-            attribution = f" ({excerpt['group']})" if excerpt["group"] else ""
-            story.append(Paragraph(escape(f"\u201c{excerpt['body']}\u201d{attribution}"), small))
+            story.extend(quote_paragraphs(excerpt, small, document.width))
     document.build(story)
     return buffer.getvalue()
