@@ -255,30 +255,27 @@ def test_export_names_groups_from_ten(app, client, auth, staff, sample_input):
     assert {row["thread"] for row in others} == {""}
 
 
-def test_pdf_prints_vietnamese_quote(app, client, auth, staff, sample_input):
-    three_months = MonitoringPeriod.get(MonitoringPeriod.key == "3m")
-    comment = Comment.select().where(Comment.language == "vi").get()
-    SummaryExcerpt.create(strategy=comment.thread.strategy, period=three_months, comment=comment, chosen_by=staff["leader"])
+def quoted_in_packet(client, auth, staff, language, period_key):
+    """Choose the sample comment in the language as a quote for the period, and return the PDF's text."""
+    period = MonitoringPeriod.get(MonitoringPeriod.key == period_key)
+    comment = Comment.select().where(Comment.language == language).get()
+    SummaryExcerpt.create(strategy=comment.thread.strategy, period=period, comment=comment, chosen_by=staff["leader"])
     auth.sign_in(staff["leader"])
-
-    response = client.get("/board-packet/3m/packet.pdf")
-
+    response = client.get(f"/board-packet/{period_key}/packet.pdf")
     reader = pypdf.PdfReader(io.BytesIO(response.data))
-    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_pdf_prints_vietnamese_quote(app, client, auth, staff, sample_input):
+    text = re.sub(r"\s+", " ", quoted_in_packet(client, auth, staff, "vi", "3m"))
+
     # Helvetica, the fallback, has no glyph for "ớ" or "ư"; the TrueType font has.
     assert "Lớp toán của con tôi" in text
 
 
 def test_pdf_sets_arabic_quote_right_to_left(app, client, auth, staff, sample_input):
-    six_months = MonitoringPeriod.get(MonitoringPeriod.key == "6m")
-    comment = Comment.select().where(Comment.language == "ar").get()
-    SummaryExcerpt.create(strategy=comment.thread.strategy, period=six_months, comment=comment, chosen_by=staff["leader"])
-    auth.sign_in(staff["leader"])
+    text = quoted_in_packet(client, auth, staff, "ar", "6m")
 
-    response = client.get("/board-packet/6m/packet.pdf")
-
-    reader = pypdf.PdfReader(io.BytesIO(response.data))
-    text = " ".join(page.extract_text() for page in reader.pages)
     # The letters are drawn joined (as presentation forms). pypdf puts right-to-left
     # text back in reading order when it extracts it.
     assert arabic_reshaper.reshape("نرجو أن تكون استطلاعات") in text
