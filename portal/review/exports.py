@@ -9,7 +9,6 @@ import os
 import unicodedata
 
 import arabic_reshaper
-
 import openpyxl
 import peewee as pw
 from bidi import get_display
