@@ -100,7 +100,7 @@ def test_groups_and_import_on_phone(live, browser, axe, staff, files):
     axe.check(page, "roster mapping with an error, after htmx")
     page.get_by_label("School").select_option("")
     # The swap replaces the whole form, and htmx wires up the new form's
-    # fields only when the swap settles; a change made before then is lost.
+    # fields only when the swap settles. A change made before then is lost.
     page.wait_for_url(re.compile(r"school=(&|$)"))
     settled(page)
     page.get_by_label("Full name").focus()
